@@ -1,0 +1,104 @@
+"""Accounts: the SSO server. accounts.create_app() is the only way it comes to life."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, g
+
+from common.errors import init_error_pages
+from common.security_headers import init_security_headers
+from common.server_session import ServerSessionInterface
+from common.session_records import SqlSessionStore
+from common.settings import ConfigError, base_config, database_url
+from common.templating import ROOT, make_flask
+
+from .cli import cli
+from .extensions import csrf, db, limiter, migrate
+from .identity.forms import ConfirmForm
+from .identity.views import bp as identity_bp
+from .mail.views import bp as mail_bp
+from .sessions.current import load_current_user
+from .sessions.models import UserSession
+from .sessions.views import bp as sessions_bp
+
+MIGRATIONS = str(ROOT / "migrations" / "accounts")
+
+
+def accounts_url() -> str:
+    """The public base URL of Accounts, which is also the OpenID issuer."""
+    return os.environ.get("ACCOUNTS_URL", "http://localhost:5000").rstrip("/")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the Accounts application."""
+    app = make_flask(__name__)
+    app.config.update(
+        base_config(
+            site="accounts",
+            cookie_name="gatehouse_accounts",
+            secret_env="ACCOUNTS_SECRET_KEY",  # noqa: S106 (the variable name, not a secret)
+            instance_path=app.instance_path,
+        )
+    )
+    app.config.update(
+        SITE_NAME="Gatehouse Accounts",
+        SITE_URL=accounts_url(),
+        SQLALCHEMY_DATABASE_URI=database_url("ACCOUNTS_DATABASE_URL", app.instance_path, "accounts.sqlite"),
+        SESSION_IDLE_TIMEOUT=timedelta(hours=int(os.environ.get("SESSION_IDLE_HOURS", "12"))),
+        SESSION_ABSOLUTE_LIFETIME=timedelta(days=int(os.environ.get("SESSION_ABSOLUTE_DAYS", "14"))),
+        # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
+        ARGON2_PARAMETERS={"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
+        EMAIL_TOKEN_LIFETIME=timedelta(hours=24),
+        PASSWORD_RESET_LIFETIME=timedelta(minutes=30),
+        RATELIMIT_SIGNIN_PER_IP="20 per minute",
+        RATELIMIT_SIGNIN_PER_ACCOUNT="10 per 15 minutes",
+        RATELIMIT_RESET="5 per 15 minutes",
+        RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
+        RATELIMIT_KEY_PREFIX="gatehouse-accounts",
+        RATELIMIT_HEADERS_ENABLED=True,
+        MAIL_SERVER=os.environ.get("SMTP_HOST"),
+        MAIL_PORT=int(os.environ.get("SMTP_PORT", "587")),
+        MAIL_USERNAME=os.environ.get("SMTP_USERNAME"),
+        MAIL_PASSWORD=os.environ.get("SMTP_PASSWORD"),
+        MAIL_USE_TLS=os.environ.get("SMTP_STARTTLS", "1") == "1",
+        MAIL_FROM=os.environ.get("MAIL_FROM", "Gatehouse <no-reply@gatehouse.test>"),
+    )
+    if overrides:
+        app.config.update(overrides)
+    if app.config["GATEHOUSE_ENV"] == "production" and not app.config["MAIL_SERVER"]:
+        raise ConfigError("SMTP_HOST must be set in production: there is no outbox there")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_security_headers(app)
+    init_error_pages(app)
+
+    app.session_interface = ServerSessionInterface(
+        SqlSessionStore(db, UserSession, columns=lambda data: {"user_id": data.get("user_id")})
+    )
+    _register_blueprints(app)
+    _register_context(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    app.before_request(load_current_user)
+    app.register_blueprint(identity_bp)
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(mail_bp)
+    app.register_blueprint(cli)
+
+
+def _register_context(app: Flask) -> None:
+    @app.context_processor
+    def site_context():
+        return {
+            "site": {"name": app.config["SITE_NAME"], "kind": "accounts", "url": app.config["SITE_URL"]},
+            "current_user": g.get("user"),
+            "sign_out_form": ConfirmForm() if g.get("user") else None,
+            "outbox_enabled": not app.config["MAIL_SERVER"] and app.config["GATEHOUSE_ENV"] != "production",
+        }

@@ -1,0 +1,1 @@
+"""Identity: sign-up, email verification, sign-in, password reset and change."""

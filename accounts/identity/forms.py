@@ -1,0 +1,45 @@
+"""Identity forms; every one carries a CSRF token."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from .passwords import MAX_LENGTH, MIN_LENGTH
+
+EMAIL = [DataRequired(), Length(max=254), Email(message="Enter a valid email address.", check_deliverability=False)]
+NEW_PASSWORD = [DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)]
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    email = EmailField("Email", validators=EMAIL)
+    password = PasswordField("Password", validators=NEW_PASSWORD)
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email", validators=EMAIL)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=NEW_PASSWORD)
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField("New password", validators=NEW_PASSWORD)
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token: sign out, confirm an emailed link."""

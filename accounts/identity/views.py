@@ -1,0 +1,208 @@
+"""Identity pages: thin views over identity.services (guard, validate, act, flash, redirect 303)."""
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+
+from common.form_state import restore_form, stash_form
+from common.safe_redirects import safe_next
+from common.server_session import utcnow
+
+from ..decorators import login_required
+from ..extensions import limiter
+from ..sessions.current import sign_in as start_session
+from ..sessions.current import sign_out as end_session
+from ..sessions.services import end_sessions
+from . import emails, services
+from .forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
+
+bp = Blueprint("identity", __name__)
+
+SIGN_UP_SENT = "Check your inbox: we sent a link to confirm your address. It is valid for 24 hours."
+RESET_SENT = "If an account uses that address, we sent it a link to reset the password. It is valid for 30 minutes."
+BAD_CREDENTIALS = "The email or password is not correct."
+
+
+def _see_other(endpoint: str, **values):
+    """Answer a credential POST with 303, so a reload never re-submits it."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def _argon2() -> dict:
+    return current_app.config["ARGON2_PARAMETERS"]
+
+
+def _email_key() -> str:
+    """Rate-limit key for per-account limits: the normalised email being tried."""
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed() -> bool:
+    return bool(g.get("credential_failed"))
+
+
+@bp.get("/")
+def home():
+    """Landing page, or the signed-in user's overview."""
+    return render_template("accounts/identity/home.html")
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_PER_IP"], methods=["POST"])
+def sign_up():
+    """Create an account; the answer is the same whether or not the email is registered."""
+    form = SignUpForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            stash_form(form)
+            return _see_other("identity.sign_up")
+        return render_template("accounts/identity/sign_up.html", form=restore_form(form))
+    try:
+        result = services.sign_up(
+            form.name.data,
+            form.email.data,
+            form.password.data,
+            params=_argon2(),
+            lifetime=current_app.config["EMAIL_TOKEN_LIFETIME"],
+            now=utcnow(),
+        )
+    except services.IdentityError as error:
+        stash_form(form, {error.field: [str(error)]})
+        return _see_other("identity.sign_up")
+    if result.created:
+        emails.send_verification(result.user, result.token)
+    else:
+        emails.send_already_registered(result.user)
+    flash(SIGN_UP_SENT, "info")
+    return _see_other("identity.check_inbox")
+
+
+@bp.get("/check-inbox")
+def check_inbox():
+    """Where sign-up and reset requests land."""
+    return render_template("accounts/identity/check_inbox.html")
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """Confirm an address; GET only shows a button, so mail scanners cannot use the link up."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/identity/verify.html", form=form)
+    user = services.verify_email(token, utcnow())
+    if user is None:
+        flash("This confirmation link is invalid, used or expired. Sign in to get a new one.", "error")
+        return _see_other("identity.sign_in")
+    flash("Your email address is confirmed. You can sign in now.", "success")
+    return _see_other("identity.sign_in")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_SIGNIN_PER_ACCOUNT"],
+    key_func=_email_key,
+    methods=["POST"],
+    deduct_when=lambda r: _failed(),
+)
+def sign_in():
+    """Email and password; the same message for an unknown email and a wrong password."""
+    form = SignInForm()
+    if request.method == "GET":
+        form = restore_form(form)
+        form.next.data = form.next.data or request.args.get("next", "")
+        return render_template("accounts/identity/sign_in.html", form=form)
+    next_url = safe_next(form.next.data)
+    if not form.validate_on_submit():
+        g.credential_failed = True
+        stash_form(form)
+        return _see_other("identity.sign_in")
+    user = services.authenticate(form.email.data, form.password.data, params=_argon2())
+    if user is None:
+        g.credential_failed = True
+        stash_form(form, {"password": [BAD_CREDENTIALS]})
+        return _see_other("identity.sign_in")
+    if user.email_verified_at is None:
+        token = services.new_verification_token(user, lifetime=current_app.config["EMAIL_TOKEN_LIFETIME"], now=utcnow())
+        emails.send_verification(user, token)
+        flash("Confirm your email address first: we sent you a new link.", "error")
+        return _see_other("identity.check_inbox")
+    start_session(user, ["pwd"])
+    flash(f"Welcome back, {user.name}.", "success")
+    return redirect(next_url, code=303)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    """End this session (POST with CSRF, so no other site can sign you out)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        end_session()
+        flash("You are signed out.", "info")
+    return _see_other("identity.home")
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], key_func=_email_key, methods=["POST"])
+def reset_request():
+    """Ask for a reset link; the answer never says whether the email is registered."""
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            stash_form(form)
+            return _see_other("identity.reset_request")
+        return render_template("accounts/identity/reset_request.html", form=restore_form(form))
+    started = services.start_password_reset(
+        form.email.data, lifetime=current_app.config["PASSWORD_RESET_LIFETIME"], now=utcnow()
+    )
+    if started is not None:
+        emails.send_password_reset(*started)
+    flash(RESET_SENT, "info")
+    return _see_other("identity.check_inbox")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password through a reset link; every session of the user ends."""
+    if services.reset_password_user(token, utcnow()) is None:
+        return render_template("accounts/identity/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            stash_form(form)
+            return _see_other("identity.reset_password", token=token)
+        return render_template("accounts/identity/reset_password.html", form=restore_form(form))
+    try:
+        user = services.reset_password(token, form.password.data, params=_argon2(), now=utcnow())
+    except services.IdentityError as error:
+        stash_form(form, {error.field: [str(error)]})
+        return _see_other("identity.reset_password", token=token)
+    end_sessions(user.id, reason="password-reset")
+    if g.get("user") is not None:
+        session.clear()
+    emails.send_password_changed(user)
+    # No automatic sign-in: signing in again goes through every factor the account has.
+    flash("Your password was changed and every session signed out. Sign in with the new password.", "success")
+    return _see_other("identity.sign_in")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password (the current one is required); other sessions end."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            stash_form(form)
+            return _see_other("identity.change_password")
+        return render_template("accounts/identity/change_password.html", form=restore_form(form))
+    try:
+        services.change_password(g.user, form.current_password.data, form.password.data, params=_argon2(), now=utcnow())
+    except services.IdentityError as error:
+        stash_form(form, {error.field: [str(error)]})
+        return _see_other("identity.change_password")
+    end_sessions(g.user.id, keep=session.sid, reason="password-change")
+    emails.send_password_changed(g.user)
+    flash("Your password was changed. Your other sessions were signed out.", "success")
+    return _see_other("identity.home")

@@ -1,0 +1,1 @@
+"""Server-side sessions at Accounts: storage, the signed-in user, "Your sessions"."""

@@ -1,0 +1,37 @@
+"""Who is signed in on this request: sign in, sign out, load the current user."""
+
+import time
+
+from flask import g, session
+
+from ..extensions import db
+from ..identity.models import User
+from .signals import session_ended
+
+
+def sign_in(user: User, methods: list[str]) -> None:
+    """Make this browser session the user's, under a new id (no session fixation)."""
+    session.clear()
+    session.rotate()
+    session["user_id"] = user.id
+    session["amr"] = methods
+    session["auth_time"] = int(time.time())
+    g.user = user
+
+
+def sign_out(reason: str = "sign-out") -> None:
+    """End the signed-in session here and announce it, so clients are logged out too."""
+    user = g.get("user")
+    sid = session.sid
+    session.clear()
+    g.user = None
+    if user is not None and sid is not None:
+        session_ended.send(None, sid=sid, user_id=user.id, reason=reason)
+
+
+def load_current_user() -> None:
+    """before_request hook: put the signed-in user (or None) on g.user."""
+    user_id = session.get("user_id")
+    g.user = db.session.get(User, user_id) if user_id is not None else None
+    if user_id is not None and g.user is None:
+        session.clear()

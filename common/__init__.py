@@ -1,0 +1,1 @@
+"""Helpers that neither Accounts nor the tenant sites own."""

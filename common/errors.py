@@ -1,0 +1,74 @@
+"""Error pages and JSON errors: a clear message and the right status, never a stack trace."""
+
+import logging
+from http import HTTPStatus
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    401: "You need to sign in to see this page.",
+    403: "You are not allowed to do that.",
+    404: "There is nothing here.",
+    405: "That method is not allowed here.",
+    413: "What you sent is too large.",
+    422: "Some of what you sent is not valid.",
+    429: "Too many attempts. Please wait a little and try again.",
+    500: "Something went wrong on our side. Nothing you saved was lost; please try again.",
+    502: "A service we depend on did not answer. Please try again shortly.",
+    503: "This service is unavailable right now. Please try again shortly.",
+}
+
+
+def wants_json() -> bool:
+    """True for API calls and clients that ask for JSON."""
+    if request.path.startswith("/api/") or request.path.startswith("/oauth/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def render_error(status: int, message: str | None = None, title: str | None = None):
+    """An error response as HTML page or JSON, by what the client wants."""
+    message = message or MESSAGES.get(status, "The request failed.")
+    if wants_json():
+        return jsonify(error=title or _title(status), message=message), status
+    return render_template("error.html", status=status, title=title or _title(status), message=message), status
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def init_error_pages(app: Flask) -> None:
+    """Answer every HTTP error and every unexpected exception with render_error."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            "This form has expired or was not sent by this site. Please reload the page and try again.",
+            "Form expired",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        response = render_error(error.code or 500)
+        if error.code == 405 and error.valid_methods:
+            body, status = response
+            return body, status, {"Allow": ", ".join(error.valid_methods)}
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

@@ -1,0 +1,104 @@
+"""Server-side sessions: the browser holds only an opaque random id; the data stays in our store."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from flask import Flask, Request, Response, request
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+
+def utcnow() -> datetime:
+    """The current time as a naive UTC datetime (what the database columns hold)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hash_token(token: str) -> str:
+    """The key a session is stored under: a copied table must not yield live cookies."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionStore(Protocol):
+    """Where a site keeps its session records."""
+
+    def load(self, key: str, now: datetime) -> dict | None: ...
+
+    def save(self, key: str, data: dict, meta: dict, now: datetime, *, create: bool) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    """The session dict of one request, plus the id it was loaded under."""
+
+    def __init__(self, initial=None, token: str | None = None, sid: str | None = None):
+        def on_update(self):
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.token = token
+        self.sid = sid  # the store's public handle for this session, None until first saved
+        self.modified = False
+        self.rotate_requested = False
+        self.touched = False
+
+    def rotate(self) -> None:
+        """Issue a new id for this session and drop the old one (prevents session fixation)."""
+        self.rotate_requested = True
+        self.modified = True
+
+
+class ServerSessionInterface(SessionInterface):
+    """Flask session interface over a SessionStore; ids are 256-bit random tokens."""
+
+    # Don't write last-seen on every request: once a minute is precise enough.
+    touch_interval = timedelta(seconds=60)
+
+    def __init__(self, store: SessionStore):
+        self.store = store
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        token = request.cookies.get(self.get_cookie_name(app))
+        if token and len(token) <= 128:
+            data = self.store.load(hash_token(token), utcnow())
+            if data is not None:
+                session = ServerSession(data["data"], token=token, sid=data["sid"])
+                last_seen = data.get("last_seen_at")
+                session.touched = last_seen is None or utcnow() - last_seen > self.touch_interval
+                return session
+        # Unknown, expired or tampered ids all start an empty session.
+        return ServerSession()
+
+    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
+        name = self.get_cookie_name(app)
+        old_key = hash_token(session.token) if session.token else None
+        if not session:
+            if old_key and session.modified:
+                self.store.delete(old_key)
+                response.delete_cookie(name, domain=self.get_cookie_domain(app), path=self.get_cookie_path(app))
+            return
+        if session.rotate_requested and old_key:
+            self.store.delete(old_key)
+            session.token = None
+        if session.token and not (session.modified or session.touched):
+            return
+        new_cookie = session.token is None
+        if new_cookie:
+            session.token = secrets.token_urlsafe(32)
+        meta = {"ip": request.remote_addr, "user_agent": (request.user_agent.string or "")[:300]}
+        # Only a freshly issued id may create a record: a session revoked elsewhere stays revoked.
+        self.store.save(hash_token(session.token), dict(session), meta, utcnow(), create=new_cookie)
+        if new_cookie:
+            response.set_cookie(
+                name,
+                session.token,
+                max_age=int(app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()),
+                httponly=self.get_cookie_httponly(app),
+                secure=self.get_cookie_secure(app),
+                samesite=self.get_cookie_samesite(app),
+                domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app),
+            )
+        response.vary.add("Cookie")

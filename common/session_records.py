@@ -1,0 +1,71 @@
+"""A SessionStore over a SQL table: the columns every site's session table has, and the store."""
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class SessionRecordMixin:
+    """Columns of a server-side session row; the key is the SHA-256 of the cookie token."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Public, stable handle: shown to the user, used as the OIDC `sid`; never a credential.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SqlSessionStore:
+    """Loads and saves session rows, enforcing the idle timeout and the absolute lifetime."""
+
+    def __init__(self, db, model, *, scope: dict | None = None, columns: Callable[[dict], dict] | None = None):
+        self.db = db
+        self.model = model
+        self.scope = scope or {}  # fixed column values a row must have, e.g. {"site": "acme"}
+        self.columns = columns or (lambda data: {})  # indexed columns derived from the data
+
+    def load(self, key: str, now: datetime) -> dict | None:
+        row = self.db.session.get(self.model, key)
+        if row is None:
+            return None
+        idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+        if now >= row.expires_at or now - row.last_seen_at >= idle:
+            return None
+        if any(getattr(row, name) != value for name, value in self.scope.items()):
+            return None  # a row of another site is never this site's session
+        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id}
+
+    def save(self, key: str, data: dict, meta: dict, now: datetime, *, create: bool) -> None:
+        row = self.db.session.get(self.model, key)
+        if row is None and not create:
+            return
+        if row is None:
+            row = self.model(
+                key=key,
+                public_id=secrets.token_urlsafe(16),
+                created_at=now,
+                expires_at=now + current_app.config["SESSION_ABSOLUTE_LIFETIME"],
+                user_agent=meta["user_agent"],
+                **self.scope,
+            )
+            self.db.session.add(row)
+        row.data = data
+        for name, value in self.columns(data).items():
+            setattr(row, name, value)
+        row.last_seen_at = now
+        row.ip = meta["ip"]
+        self.db.session.commit()
+
+    def delete(self, key: str) -> None:
+        row = self.db.session.get(self.model, key)
+        if row is not None:
+            self.db.session.delete(row)
+            self.db.session.commit()

@@ -1,0 +1,58 @@
+"""The tenant sites: tenants.create_app("acme") builds one from tenants/acme.toml."""
+
+import os
+from datetime import timedelta
+
+from flask import Flask
+
+from common.errors import init_error_pages
+from common.security_headers import init_security_headers
+from common.server_session import ServerSessionInterface
+from common.session_records import SqlSessionStore
+from common.settings import base_config, database_url
+from common.templating import ROOT, make_flask
+
+from .extensions import csrf, db, migrate
+from .site.models import TenantSession
+from .site.settings import load_settings
+from .site.views import bp as site_bp
+
+MIGRATIONS = str(ROOT / "migrations" / "tenants")
+
+
+def create_app(slug: str, overrides: dict | None = None) -> Flask:
+    """Build the tenant site described by tenants/<slug>.toml."""
+    tenant = load_settings(slug)
+    app = make_flask(__name__)
+    app.config.update(
+        base_config(
+            site=slug,
+            cookie_name=f"gatehouse_{slug.replace('-', '_')}",
+            secret_env=f"{slug.upper().replace('-', '_')}_SECRET_KEY",
+            instance_path=app.instance_path,
+        )
+    )
+    app.config.update(
+        TENANT=tenant,
+        SITE_NAME=tenant.name,
+        SITE_URL=tenant.url,
+        SQLALCHEMY_DATABASE_URI=database_url("TENANTS_DATABASE_URL", app.instance_path, "tenants.sqlite"),
+        SESSION_IDLE_TIMEOUT=timedelta(hours=int(os.environ.get("SESSION_IDLE_HOURS", "12"))),
+        SESSION_ABSOLUTE_LIFETIME=timedelta(days=int(os.environ.get("SESSION_ABSOLUTE_DAYS", "14"))),
+    )
+    if overrides:
+        app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    init_security_headers(app)
+    init_error_pages(app)
+    app.session_interface = ServerSessionInterface(SqlSessionStore(db, TenantSession, scope={"site": slug}))
+    app.register_blueprint(site_bp)
+
+    @app.context_processor
+    def site_context():
+        return {"site": {"name": tenant.name, "kind": "tenant", "url": tenant.url, "tagline": tenant.tagline}}
+
+    return app

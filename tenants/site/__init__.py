@@ -1,0 +1,1 @@
+"""What a tenant site is: its settings file, branding and session storage."""

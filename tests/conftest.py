@@ -1,0 +1,168 @@
+"""Fixtures for the three sites: apps, clients, users, mail, and a helper that signs a user in.
+
+Tests run on SQLite in a temporary folder by default; with DATABASE_URL / REDIS_URL set they run
+against PostgreSQL and Redis instead (CI does both).
+"""
+
+import os
+import re
+import secrets
+import tempfile
+
+import pytest
+
+_TMP = tempfile.mkdtemp(prefix="gatehouse-tests-")
+os.environ["GATEHOUSE_ENV"] = "testing"
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite")
+for _site in ("ACCOUNTS", "ACME", "GLOBEX"):
+    os.environ[f"{_site}_SECRET_KEY"] = secrets.token_urlsafe(48)
+
+from sqlalchemy import select  # noqa: E402
+
+import accounts  # noqa: E402
+import tenants  # noqa: E402
+from accounts.cli import create_user  # noqa: E402
+from accounts.extensions import db as accounts_db  # noqa: E402
+from accounts.extensions import limiter  # noqa: E402
+from accounts.mail.models import OutboxMessage  # noqa: E402
+from tenants.extensions import db as tenants_db  # noqa: E402
+
+# Cheap argon2 cost for speed; the production parameters are asserted in test_passwords.py.
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def accounts_overrides() -> dict:
+    """Accounts settings for tests: real CSRF and rate limits, fast hashing, isolated instance."""
+    return {
+        "TESTING": True,
+        "ARGON2_PARAMETERS": FAST_ARGON2,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": f"gatehouse-test-{secrets.token_hex(4)}",
+        "MAIL_SERVER": None,
+    }
+
+
+def _clean(db) -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def accounts_app():
+    """The Accounts site with empty tables."""
+    app = accounts.create_app(accounts_overrides())
+    with app.app_context():
+        accounts_db.create_all()
+        _clean(accounts_db)
+    yield app
+    with app.app_context():
+        limiter.reset()
+        accounts_db.session.remove()
+        _clean(accounts_db)
+        accounts_db.engine.dispose()
+
+
+def _tenant_app(slug: str):
+    app = tenants.create_app(slug, {"TESTING": True})
+    with app.app_context():
+        tenants_db.create_all()
+        _clean(tenants_db)
+    return app
+
+
+@pytest.fixture
+def acme_app():
+    """The Acme tenant site."""
+    app = _tenant_app("acme")
+    yield app
+    with app.app_context():
+        _clean(tenants_db)
+        tenants_db.engine.dispose()
+
+
+@pytest.fixture
+def globex_app():
+    """The Globex tenant site."""
+    app = _tenant_app("globex")
+    yield app
+    with app.app_context():
+        _clean(tenants_db)
+        tenants_db.engine.dispose()
+
+
+@pytest.fixture
+def client(accounts_app):
+    """A browser-like client of the Accounts site."""
+    return accounts_app.test_client()
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on the page at url (as a browser would read it)."""
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {page.status_code})"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, form_url: str | None = None, **kwargs):
+    """POST a form the way a browser does: load the form page, send its CSRF token along."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+@pytest.fixture
+def make_user(accounts_app):
+    """Create a verified user: make_user("a@example.com") -> User."""
+
+    def make(email: str = "alice@example.com", password: str = PASSWORD, name: str = "Alice", admin: bool = False):
+        with accounts_app.app_context():
+            user = create_user(email, password, name, admin)
+            accounts_db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def outbox(accounts_app):
+    """Read the development outbox: outbox() -> all messages, newest last."""
+
+    def read(to: str | None = None) -> list[OutboxMessage]:
+        with accounts_app.app_context():
+            query = select(OutboxMessage).order_by(OutboxMessage.id)
+            if to:
+                query = query.where(OutboxMessage.to == to)
+            messages = list(accounts_db.session.scalars(query))
+            accounts_db.session.expunge_all()
+            return messages
+
+    return read
+
+
+def link_in(message, path_prefix: str) -> str:
+    """The path of the first link in a mail that starts with path_prefix."""
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", message.body)
+    assert match, f"no {path_prefix} link in mail {message.subject!r}"
+    return match.group(1)
+
+
+class Auth:
+    """Signs a user in and out of Accounts through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, email: str = "alice@example.com", password: str = PASSWORD, next: str = ""):
+        return submit(self.client, "/sign-in", {"email": email, "password": password, "next": next})
+
+    def sign_out(self):
+        return submit(self.client, "/sign-out", {}, form_url="/")
+
+
+@pytest.fixture
+def auth(client):
+    """auth.sign_in(email, password) through the sign-in form."""
+    return Auth(client)
