@@ -11,20 +11,23 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Keep the application's loggers alive when migrations run inside it (tests, CLI).
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 # Accounts and tenant tables may share one database; each tree keeps its own version table.
 VERSION_TABLE = 'alembic_version_tenants'
 
 
+def include_name(name, type_, parent_names):
+    """Autogenerate sees only this tree's tables, never the other tree's in a shared database."""
+    if type_ == "table":
+        return name in target_db.metadata.tables
+    return True
+
+
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():
@@ -69,7 +72,7 @@ def run_migrations_offline():
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
         url=url, target_metadata=get_metadata(), literal_binds=True,
-        version_table=VERSION_TABLE, render_as_batch=True,
+        version_table=VERSION_TABLE, render_as_batch=True, include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -105,6 +108,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             version_table=VERSION_TABLE,
+            include_name=include_name,
             **conf_args
         )
 
