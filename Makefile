@@ -29,11 +29,9 @@ migrate: install  ## apply Accounts and tenant migrations
 seed: migrate  ## demo users (idempotent)
 	$(FLASK) --app app seed-demo
 
-run: seed  ## start Accounts, Acme and Globex; prints URLs and demo logins
-	@echo
-	@echo "Demo logins (password in the second column):"
+run: migrate  ## seed the demo, start Accounts, Acme and Globex; prints demo logins and URLs
 	@$(FLASK) --app app seed-demo
-	$(BIN)/python app.py
+	@$(BIN)/python app.py
 
 test: install-dev  ## the whole suite (but the browser journeys) on SQLite, no services needed
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)

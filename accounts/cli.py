@@ -55,7 +55,8 @@ def users_create(email: str, password: str, name: str, admin: bool) -> None:
 
 @cli.cli.command("seed-demo")
 def seed_demo() -> None:
-    """Create the demo users (idempotent)."""
+    """Create the demo users (idempotent) and print their logins."""
+    click.echo("Demo logins (email, password, site role):")
     for email, name, password, admin in DEMO_USERS:
         if find_user(email) is None:
             create_user(email, password, name, admin)
