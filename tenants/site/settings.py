@@ -27,6 +27,7 @@ class TenantSettings:
     client_id: str
     client_secret: str | None
     colours: dict
+    silent_sso: bool = True  # check for an SSO session with prompt=none on a first visit
 
 
 def available_tenants() -> list[str]:
@@ -35,7 +36,7 @@ def available_tenants() -> list[str]:
 
 
 def load_settings(slug: str) -> TenantSettings:
-    """Read tenants/<slug>.toml; SLUG_URL, SLUG_ISSUER, SLUG_CLIENT_ID, SLUG_CLIENT_SECRET override it."""
+    """Read tenants/<slug>.toml; environment variables SLUG_<KEY> (SLUG_URL, SLUG_ISSUER …) override it."""
     if not _NAME.match(slug) or not (TENANTS_DIR / f"{slug}.toml").is_file():
         raise TenantConfigError(f"No tenant file tenants/{slug}.toml")
     raw = tomllib.loads((TENANTS_DIR / f"{slug}.toml").read_text())
@@ -59,4 +60,5 @@ def load_settings(slug: str) -> TenantSettings:
         client_id=value("client_id"),
         client_secret=os.environ.get(prefix + "CLIENT_SECRET") or None,
         colours=colours,
+        silent_sso=str(value("silent_sso", True)).lower() not in {"0", "false", "no", "off"},
     )
