@@ -97,3 +97,8 @@ def events(app, event_type: str | None = None) -> list:
         rows = list(db.session.scalars(query))
         db.session.expunge_all()
         return rows
+
+
+def cancel(client):
+    """Leave the half-signed-in stage (the sign-in page is out of reach until then)."""
+    return submit(client, CHALLENGE + "/cancel", {}, form_url=CHALLENGE)
