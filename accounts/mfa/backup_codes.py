@@ -1,7 +1,7 @@
 """Ten single-use backup codes per user, stored as keyed hashes.
 
-Why HMAC and not argon2: the codes are 50-bit random strings, not human-chosen passwords, so
-slow hashing buys little; the HMAC key comes from configuration, so a copied table alone
+Why HMAC and not argon2: the codes are random (~50 bits: 31^10), not human-chosen passwords,
+so slow hashing buys little; the HMAC key comes from configuration, so a copied table alone
 cannot be brute-forced at all; and a keyed hash can be looked up by an index instead of
 running ten argon2 checks (19 MiB each) per guess, which would hand attackers a cheap DoS.
 """

@@ -28,12 +28,13 @@ class SecondFactorError(Exception):
 class LockedOut(SecondFactorError):
     """Too many wrong codes for this account: no code is checked until `until`."""
 
-    def __init__(self, until: datetime):
+    def __init__(self, until: datetime, *, just_now: bool = False):
         super().__init__(
             "Too many wrong codes. To protect your account, sign-in with a code is paused "
             f"until {until:%H:%M} UTC. Try again then."
         )
         self.until = until
+        self.just_now = just_now  # this attempt reached the limit (tell the owner once, not per attempt)
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _refusal(user: User, replayed: bool, *, settings: MfaSettings, origin: Origi
         details = {"until": until.isoformat(), "limit": settings.lockout.limit}
         record_event("mfa.locked_out", actor_id=user.id, origin=origin, now=now, details=details)
         db.session.commit()
-        return LockedOut(until)
+        return LockedOut(until, just_now=True)
     left = lockout.attempts_left(user.id, settings.lockout, now)
     if replayed:
         return SecondFactorError(f"This code was already used. Wait for the next one in your app ({left} tries left).")

@@ -15,7 +15,8 @@ from .lockout import LockoutPolicy
 DEFAULTS = {
     # The half-signed-in stage lasts this long; then the password must be typed again.
     "MFA_STAGE_LIFETIME": timedelta(minutes=5),
-    # Six-digit codes: 5 guesses per 15 minutes gives an attacker ~1 in 10^5 per window.
+    # NIST SP 800-63B §5.2.2 rate limiting. Three codes are valid at once (±1 step), so 5 guesses hit
+    # ~1.5 in 10^5 per window; a guesser must already know the password, and the owner is mailed.
     "MFA_LOCKOUT_LIMIT": 5,
     "MFA_LOCKOUT_WINDOW": timedelta(minutes=15),
     "MFA_TRUSTED_DEVICE_LIFETIME": timedelta(days=30),

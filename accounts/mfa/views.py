@@ -10,7 +10,7 @@ from common.server_session import utcnow
 from ..audit.events import Origin
 from ..decorators import login_required
 from ..extensions import limiter
-from . import backup_codes, device_cookie, services, stage, totp, trusted_devices
+from . import backup_codes, device_cookie, emails, services, stage, totp, trusted_devices
 from .encryption import SealError, seal, unseal
 from .forms import ActionForm, ChallengeForm, ConfirmEnrolmentForm, ReauthenticateForm
 from .settings import MfaSettings, mfa_settings
@@ -79,6 +79,8 @@ def challenge():
             pending.user, form.code.data, settings=_settings(), origin=_origin(), now=utcnow()
         )
     except services.SecondFactorError as error:
+        if isinstance(error, services.LockedOut) and error.just_now:
+            emails.send_locked_out(pending.user, error.until)
         return _fail(form, error, "mfa.challenge")
     stage.finish_sign_in(pending.user)
     response = redirect(pending.next_url, code=303)
@@ -227,6 +229,7 @@ def disable():
     except services.SecondFactorError as error:
         g.credential_failed = True
         return _fail(form, error, "mfa.disable")
+    emails.send_second_factor_off(g.user)
     flash("Two-factor authentication is off. Your backup codes and trusted devices were removed.", "success")
     response = _see_other("mfa.security")
     device_cookie.clear_device_cookie(response)

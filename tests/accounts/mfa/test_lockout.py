@@ -34,6 +34,13 @@ def test_fifth_wrong_code_locks_and_even_the_right_code_is_refused(accounts_app,
     assert event.actor_id == enrolled.id
 
 
+def test_owner_is_mailed_once_when_locked(client, auth, enrolled, outbox):
+    wrong_codes(client, auth, enrolled, 5)
+    second_step(client, WRONG)
+    [mail] = outbox(enrolled.email)
+    assert "entered your password correctly" in mail.body and "2030-01-15 09:15 UTC" in mail.body
+
+
 def test_backup_codes_are_locked_out_too(client, auth, enrolled):
     wrong_codes(client, auth, enrolled, 5)
     assert second_step(client, enrolled.backup_codes[0]).headers["Location"] == CHALLENGE

@@ -32,9 +32,12 @@ def test_wrong_or_missing_password_changes_nothing(accounts_app, client, signed_
     assert events(accounts_app, "mfa.disabled") == events(accounts_app, "mfa.backup_codes_regenerated") == []
 
 
-def test_turning_off_needs_the_password(accounts_app, client, auth, signed_in_2fa):
+def test_turning_off_needs_the_password(accounts_app, client, auth, signed_in_2fa, outbox):
     response = submit(client, "/security/two-factor/disable", {"password": PASSWORD})
     assert response.headers["Location"] == "/security"
+    assert [m.subject for m in outbox(signed_in_2fa.email)] == [
+        "Two-factor authentication is off on your Gatehouse account"
+    ]
     assert "Two-factor authentication is off" in client.get("/security").get_data(as_text=True)
     with accounts_app.app_context():
         assert not has_second_factor(signed_in_2fa.id)
