@@ -10,6 +10,8 @@ from .extensions import db
 from .identity.models import User
 from .identity.passwords import hash_password, password_problems
 from .identity.services import find_user, normalise_email
+from .mfa.services import enable_with_secret, has_second_factor
+from .mfa.settings import mfa_settings
 
 cli = Blueprint("cli", __name__, cli_group=None)
 users = AppGroup("users", help="Manage Accounts users.")
@@ -20,6 +22,9 @@ DEMO_USERS = [
     ("alice@gatehouse.test", "Alice Example", "alice-demo-password", False),
     ("bob@gatehouse.test", "Bob Example", "bob-demo-password", False),
 ]
+# Bob signs in with a second factor. A fixed, published secret: demo data only, never a real account.
+DEMO_TOTP_USER = "bob@gatehouse.test"
+DEMO_TOTP_SECRET = "GATEHOUSEDEMOBOBTOTPSECRET234567"  # noqa: S105 (documented demo secret)
 
 
 def create_user(email: str, password: str, name: str, admin: bool = False) -> User:
@@ -61,3 +66,9 @@ def seed_demo() -> None:
         if find_user(email) is None:
             create_user(email, password, name, admin)
         click.echo(f"  {email:<24} {password:<22} {'admin' if admin else 'user'}")
+    bob = find_user(DEMO_TOTP_USER)
+    if not has_second_factor(bob.id):
+        enable_with_secret(bob, DEMO_TOTP_SECRET, keys=mfa_settings(current_app.config).keys, now=utcnow())
+    click.echo(f"\n  {DEMO_TOTP_USER} has two-factor authentication. For the code after the password, either add")
+    click.echo(f"  the secret {DEMO_TOTP_SECRET} to an authenticator app, or run")
+    click.echo(f"  flask --app app mfa code {DEMO_TOTP_USER}")
