@@ -5,21 +5,32 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from accounts.cli import create_user
 from accounts.extensions import db
 from accounts.identity.models import User
 from accounts.orgs import services
 from accounts.orgs.models import Invitation, Membership, Organization
 from accounts.orgs.rules import Role
 from common.server_session import utcnow
-from tests.conftest import Auth
+from tests.conftest import PASSWORD, Auth
 
 
 @pytest.fixture
-def initech(accounts_app, make_user):
+def person(accounts_app):
+    """person(email, name) -> a verified user as a plain record (id, email, name), usable outside the app context."""
+
+    def make(email: str, name: str) -> SimpleNamespace:
+        with accounts_app.app_context():
+            user = create_user(email, PASSWORD, name)
+            return SimpleNamespace(id=user.id, email=user.email, name=user.name)
+
+    return make
+
+
+@pytest.fixture
+def initech(accounts_app, person):
     """Org "initech": alice owner, bob admin, carol member; dave is in no org but his own."""
-    users = {
-        name: make_user(f"{name}@example.com", name=name.capitalize()) for name in ("alice", "bob", "carol", "dave")
-    }
+    users = {name: person(f"{name}@example.com", name.capitalize()) for name in ("alice", "bob", "carol", "dave")}
     with accounts_app.app_context():
         org = services.create_org(users["alice"].id, "Initech", "initech", utcnow())
         services.set_membership(org.id, users["bob"].id, Role.ADMIN)
