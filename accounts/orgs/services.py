@@ -35,6 +35,9 @@ def load_membership(slug: str, user_id: int) -> Membership | None:
     The only way pages reach an org: an org someone does not belong to looks exactly like one
     that does not exist.
     """
+    # Only slug-shaped input reaches the database (PostgreSQL rejects NUL bytes with an error).
+    if len(slug) > rules.SLUG_MAX or not rules.SLUG_RE.fullmatch(slug):
+        return None
     return db.session.scalar(
         select(Membership)
         .join(Membership.org)
