@@ -18,6 +18,8 @@ from .extensions import csrf, db, limiter, migrate
 from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp
 from .mail.views import bp as mail_bp
+from .mfa import init_app as init_mfa
+from .orgs.views import bp as orgs_bp
 from .sessions.current import load_current_user
 from .sessions.models import UserSession
 from .sessions.views import bp as sessions_bp
@@ -51,9 +53,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         ARGON2_PARAMETERS={"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
         EMAIL_TOKEN_LIFETIME=timedelta(hours=24),
         PASSWORD_RESET_LIFETIME=timedelta(minutes=30),
+        ORG_INVITATION_LIFETIME=timedelta(days=7),
         RATELIMIT_SIGNIN_PER_IP="20 per minute",
         RATELIMIT_SIGNIN_PER_ACCOUNT="10 per 15 minutes",
         RATELIMIT_RESET="5 per 15 minutes",
+        # Invitations mail arbitrary addresses: cap them so an account cannot be used to spam.
+        RATELIMIT_INVITE="30 per hour",
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
         RATELIMIT_KEY_PREFIX="gatehouse-accounts",
         RATELIMIT_HEADERS_ENABLED=True,
@@ -90,7 +95,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(identity_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(orgs_bp)
     app.register_blueprint(cli)
+    init_mfa(app)
 
 
 def _register_context(app: Flask) -> None:

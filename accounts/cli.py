@@ -3,6 +3,7 @@
 import click
 from flask import Blueprint, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from common.server_session import utcnow
 
@@ -10,6 +11,11 @@ from .extensions import db
 from .identity.models import User
 from .identity.passwords import hash_password, password_problems
 from .identity.services import find_user, normalise_email
+from .mfa.services import enable_with_secret, has_second_factor
+from .mfa.settings import mfa_settings
+from .orgs import services as orgs
+from .orgs.models import Organization
+from .orgs.rules import Role
 
 cli = Blueprint("cli", __name__, cli_group=None)
 users = AppGroup("users", help="Manage Accounts users.")
@@ -19,7 +25,17 @@ DEMO_USERS = [
     ("admin@gatehouse.test", "Ada Admin", "ada-demo-password", True),
     ("alice@gatehouse.test", "Alice Example", "alice-demo-password", False),
     ("bob@gatehouse.test", "Bob Example", "bob-demo-password", False),
+    ("carol@gatehouse.test", "Carol Example", "carol-demo-password", False),
 ]
+DEMO_ORG = ("Initech", "initech")
+DEMO_ROLES = [
+    ("alice@gatehouse.test", Role.OWNER),
+    ("bob@gatehouse.test", Role.ADMIN),
+    ("carol@gatehouse.test", Role.MEMBER),
+]
+# Bob signs in with a second factor. A fixed, published secret: demo data only, never a real account.
+DEMO_TOTP_USER = "bob@gatehouse.test"
+DEMO_TOTP_SECRET = "GATEHOUSEDEMOBOBTOTPSECRET234567"  # noqa: S105 (documented demo secret)
 
 
 def create_user(email: str, password: str, name: str, admin: bool = False) -> User:
@@ -53,11 +69,32 @@ def users_create(email: str, password: str, name: str, admin: bool) -> None:
     click.echo(f"Created user {user.id} <{user.email}>{' (admin)' if admin else ''}.")
 
 
+def seed_demo_org() -> Organization:
+    """The demo org with an owner, an admin and a member (demo users must exist)."""
+    name, slug = DEMO_ORG
+    org = db.session.scalar(select(Organization).where(Organization.slug == slug))
+    if org is None:
+        org = orgs.create_org(find_user(DEMO_ROLES[0][0]).id, name, slug, utcnow())
+    for email, role in DEMO_ROLES:
+        orgs.set_membership(org.id, find_user(email).id, role)
+    return org
+
+
 @cli.cli.command("seed-demo")
 def seed_demo() -> None:
-    """Create the demo users (idempotent) and print their logins."""
+    """Create the demo users, the demo org and Bob's second factor (idempotent); print the logins."""
+    if current_app.config["GATEHOUSE_ENV"] == "production":
+        raise click.ClickException("seed-demo creates accounts with published passwords; it never runs in production.")
     click.echo("Demo logins (email, password, site role):")
     for email, name, password, admin in DEMO_USERS:
         if find_user(email) is None:
             create_user(email, password, name, admin)
         click.echo(f"  {email:<24} {password:<22} {'admin' if admin else 'user'}")
+    org = seed_demo_org()
+    click.echo(f"  Organization {org.name} ({org.slug}): " + ", ".join(f"{e.split('@')[0]} {r}" for e, r in DEMO_ROLES))
+    bob = find_user(DEMO_TOTP_USER)
+    if not has_second_factor(bob.id):
+        enable_with_secret(bob, DEMO_TOTP_SECRET, keys=mfa_settings(current_app.config).keys, now=utcnow())
+    click.echo(f"\n  {DEMO_TOTP_USER} has two-factor authentication. For the code after the password, either add")
+    click.echo(f"  the secret {DEMO_TOTP_SECRET} to an authenticator app, or run")
+    click.echo(f"  flask --app app mfa code {DEMO_TOTP_USER}")

@@ -34,3 +34,13 @@ def restore_form(form: FlaskForm) -> FlaskForm:
         else:
             form.form_errors.extend(msgs)
     return form
+
+
+def restore_forms(*forms: FlaskForm) -> None:
+    """Refill whichever of several forms on one page was stashed (restore_form alone would drop the rest)."""
+    state = session.get(_KEY) or {}
+    for form in forms:
+        if state.get("form") == type(form).__name__:
+            restore_form(form)
+            return
+    session.pop(_KEY, None)

@@ -9,6 +9,7 @@ from ..extensions import db
 from . import tokens
 from .models import User
 from .passwords import burn_verification_time, hash_password, password_problems, verify_password
+from .signals import password_changed
 
 
 class IdentityError(Exception):
@@ -137,3 +138,4 @@ def _set_password(user: User, password: str, params: dict, now: datetime) -> Non
     user.password_hash = hash_password(password, params)
     user.password_changed_at = now
     tokens.revoke_tokens(user.id, tokens.RESET_PASSWORD, now)
+    password_changed.send(None, user_id=user.id)

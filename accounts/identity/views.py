@@ -8,6 +8,7 @@ from common.server_session import utcnow
 
 from ..decorators import login_required
 from ..extensions import limiter
+from ..mfa.stage import after_password
 from ..sessions.current import sign_in as start_session
 from ..sessions.current import sign_out as end_session
 from ..sessions.services import end_sessions
@@ -125,6 +126,10 @@ def sign_in():
         emails.send_verification(user, token)
         flash("Confirm your email address first: we sent you a new link.", "error")
         return _see_other("identity.check_inbox")
+    # Users with a second factor are only half signed in until they give it (accounts/mfa/stage.py).
+    second_step = after_password(user, next_url)
+    if second_step is not None:
+        return second_step
     start_session(user, ["pwd"])
     flash(f"Welcome back, {user.name}.", "success")
     return redirect(next_url, code=303)

@@ -1,0 +1,18 @@
+"""Second factor: TOTP, backup codes, trusted devices, and the sign-in stage that asks for them."""
+
+from flask import Flask
+
+from .cli import cli
+from .receivers import connect_receivers
+from .settings import init_settings
+from .stage import confine_half_signed_in
+from .views import bp
+
+
+def init_app(app: Flask) -> None:
+    """Wire the second factor into Accounts: settings, pages, the stage guard, CLI, signal hooks."""
+    init_settings(app)
+    app.before_request(confine_half_signed_in)
+    app.register_blueprint(bp)
+    app.register_blueprint(cli)
+    connect_receivers()

@@ -1,0 +1,62 @@
+"""Organization forms; every one carries a CSRF token. Shape is checked here, rules in rules.py."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from .rules import NAME_MAX, SLUG_MAX, Role
+
+ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize()) for role in Role]
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class CreateOrgForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[DataRequired("Enter a name."), Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters.")],
+    )
+    slug = StringField(
+        "Slug",
+        filters=[_strip],
+        validators=[
+            DataRequired("Choose a slug."),
+            Length(max=SLUG_MAX, message=f"Use at most {SLUG_MAX} characters."),
+        ],
+    )
+
+
+class RenameOrgForm(FlaskForm):
+    name = StringField(
+        "New name",
+        filters=[_strip],
+        validators=[DataRequired("Enter a name."), Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters.")],
+    )
+
+
+class DeleteOrgForm(FlaskForm):
+    confirm = StringField("Type the slug to confirm", filters=[_strip], validators=[DataRequired("Type the slug.")])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter an email address."),
+            Length(max=254),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER.value)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token: remove, transfer, leave, revoke, accept, decline."""

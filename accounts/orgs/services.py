@@ -1,0 +1,437 @@
+"""Organization flows as plain functions: create, rename, delete, invite, answer, revoke, roles, leave, transfer.
+
+Each flow loads what it needs fresh, asks rules.py, then writes. Flows that could take away an
+owner first lock the org row, so two concurrent changes cannot together leave an org with none.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
+
+from common.server_session import hash_token
+
+from ..extensions import db
+from ..identity.models import User
+from ..identity.services import normalise_email
+from . import rules
+from .models import Invitation, Membership, Organization
+from .rules import InvitationStatus, OrgRuleError, Reason, Role
+
+# Longest raw token we look up: ours are 43 characters; anything much longer is not one of them.
+MAX_TOKEN_LENGTH = 128
+
+
+class NotFound(LookupError):
+    """No such member, invitation or org for this user (pages answer 404: no existence leak)."""
+
+
+def load_membership(slug: str, user_id: int) -> Membership | None:
+    """The user's membership in the org with this slug, org loaded; None if they are not a member.
+
+    The only way pages reach an org: an org someone does not belong to looks exactly like one
+    that does not exist.
+    """
+    # Only slug-shaped input reaches the database (PostgreSQL rejects NUL bytes with an error).
+    if len(slug) > rules.SLUG_MAX or not rules.SLUG_RE.fullmatch(slug):
+        return None
+    return db.session.scalar(
+        select(Membership)
+        .join(Membership.org)
+        .options(contains_eager(Membership.org))
+        .where(Organization.slug == slug, Membership.user_id == user_id)
+    )
+
+
+def memberships_of(user_id: int) -> list[Membership]:
+    """Every membership of the user with its org: the personal space first, then by name."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.org)
+            .options(contains_eager(Membership.org))
+            .where(Membership.user_id == user_id)
+            .order_by(Organization.personal_user_id.is_(None), Organization.name, Organization.id)
+        )
+    )
+
+
+def owner_count(org_id: int) -> int:
+    """How many owners the org has."""
+    return db.session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.org_id == org_id, Membership.role == Role.OWNER)
+    )
+
+
+def _pending(now: datetime):
+    """SQL condition: the invitation is still open."""
+    return (
+        Invitation.accepted_at.is_(None),
+        Invitation.declined_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now,
+    )
+
+
+def invitation_status(invitation: Invitation, now: datetime) -> InvitationStatus:
+    """The invitation's state now."""
+    return rules.invitation_status(
+        accepted_at=invitation.accepted_at,
+        declined_at=invitation.declined_at,
+        revoked_at=invitation.revoked_at,
+        expires_at=invitation.expires_at,
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """One row of the members table, with what the viewer may do to it."""
+
+    membership: Membership
+    is_self: bool
+    roles: list[Role]
+    can_remove: bool
+    can_transfer: bool
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """One pending invitation, with whether the viewer may revoke it."""
+
+    invitation: Invitation
+    can_revoke: bool
+
+
+@dataclass(frozen=True)
+class OrgPage:
+    """Everything the org page shows, each action decided by rules.py for this viewer."""
+
+    org: Organization
+    me: Membership
+    members: list[MemberView]
+    invitations: list[InvitationView]
+    invite_roles: list[Role] = field(default_factory=list)
+    can_rename: bool = False
+    can_delete: bool = False
+    can_leave: bool = False
+
+
+def org_page(membership: Membership, now: datetime) -> OrgPage:
+    """The org as the member sees it: members, pending invitations (managers only), allowed actions."""
+    org, me = membership.org, membership.role_enum
+    owners = owner_count(org.id)
+    rank = case({Role.OWNER.value: 0, Role.ADMIN.value: 1}, value=Membership.role, else_=2)
+    rows = db.session.scalars(
+        select(Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .where(Membership.org_id == org.id)
+        .order_by(rank, User.name, User.id)
+    )
+    members = [
+        MemberView(
+            membership=m,
+            is_self=m.user_id == membership.user_id,
+            roles=rules.assignable_roles(
+                actor=me,
+                target=m.role_enum,
+                is_self=m.user_id == membership.user_id,
+                owners=owners,
+                personal=org.personal,
+            ),
+            can_remove=m.user_id != membership.user_id
+            and rules.allowed(
+                rules.check_remove, actor=me, target=m.role_enum, is_self=False, owners=owners, personal=org.personal
+            ),
+            can_transfer=rules.allowed(
+                rules.check_transfer,
+                actor=me,
+                target=m.role_enum,
+                is_self=m.user_id == membership.user_id,
+                personal=org.personal,
+            ),
+        )
+        for m in rows
+    ]
+    invitations = []
+    if rules.allowed(rules.check_invite, inviter=me, role=Role.MEMBER, personal=org.personal):
+        pending = db.session.scalars(
+            select(Invitation)
+            .options(joinedload(Invitation.inviter))
+            .where(Invitation.org_id == org.id, *_pending(now))
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        )
+        invitations = [
+            InvitationView(i, rules.allowed(rules.check_revoke, actor=me, invitation_role=i.role_enum)) for i in pending
+        ]
+    return OrgPage(
+        org=org,
+        me=membership,
+        members=members,
+        invitations=invitations,
+        invite_roles=[r for r in Role if rules.allowed(rules.check_invite, inviter=me, role=r, personal=org.personal)],
+        can_rename=rules.allowed(rules.check_rename, actor=me),
+        can_delete=rules.allowed(
+            rules.check_delete, actor=me, personal=org.personal, slug=org.slug, confirmation=org.slug
+        ),
+        can_leave=rules.allowed(rules.check_leave, role=me, owners=owners, personal=org.personal),
+    )
+
+
+def create_org(user_id: int, name: str, slug: str, now: datetime) -> Organization:
+    """Create an organization; its creator becomes the owner (SPEC §2.6)."""
+    org = Organization(name=rules.clean_name(name), slug=rules.clean_slug(slug), created_at=now)
+    if db.session.scalar(select(Organization.id).where(Organization.slug == org.slug)) is not None:
+        raise OrgRuleError(Reason.SLUG_TAKEN)
+    db.session.add(org)
+    db.session.add(Membership(org=org, user_id=user_id, role=Role.OWNER, created_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The unique index settles a race between two people taking the same slug.
+        db.session.rollback()
+        raise OrgRuleError(Reason.SLUG_TAKEN) from None
+    return org
+
+
+def _lock_org(org_id: int) -> Organization:
+    """Lock the org row for this transaction: membership changes of one org run one at a time."""
+    org = db.session.scalar(
+        select(Organization)
+        .where(Organization.id == org_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if org is None:
+        raise NotFound
+    return org
+
+
+def _membership(org_id: int, user_id: int | None) -> Membership:
+    """A membership of this org, read fresh; NotFound if the user is not in it."""
+    found = db.session.scalar(
+        select(Membership)
+        .where(Membership.org_id == org_id, Membership.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
+        raise NotFound
+    return found
+
+
+def rename_org(org_id: int, actor_id: int, name: str) -> Organization:
+    """Give the org a new name (the slug stays: it is in claims and links)."""
+    org = _lock_org(org_id)
+    rules.check_rename(actor=_membership(org_id, actor_id).role_enum)
+    org.name = rules.clean_name(name)
+    db.session.commit()
+    return org
+
+
+def delete_org(org_id: int, actor_id: int, confirmation: str) -> None:
+    """Delete the org with its memberships and invitations, once the owner typed its slug."""
+    org = _lock_org(org_id)
+    actor = _membership(org_id, actor_id)
+    rules.check_delete(actor=actor.role_enum, personal=org.personal, slug=org.slug, confirmation=confirmation)
+    # Delete children explicitly: SQLite enforces ondelete only with PRAGMA foreign_keys=ON.
+    db.session.execute(delete(Invitation).where(Invitation.org_id == org_id))
+    db.session.execute(delete(Membership).where(Membership.org_id == org_id))
+    db.session.delete(org)
+    db.session.commit()
+
+
+def invite(
+    org_id: int, actor_id: int, email: str, role: Role, *, lifetime: timedelta, now: datetime
+) -> tuple[Invitation, str]:
+    """Invite an address with a role; return the invitation and the raw token for the emailed link."""
+    actor = _membership(org_id, actor_id)
+    email = normalise_email(email)
+    already_member = (
+        db.session.scalar(
+            select(Membership.id).join(Membership.user).where(Membership.org_id == org_id, User.email == email)
+        )
+        is not None
+    )
+    rules.check_invite(inviter=actor.role_enum, role=role, personal=actor.org.personal, already_member=already_member)
+    # Inviting an address again replaces its pending invitation, so only the newest link works.
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.org_id == org_id, Invitation.email == email, *_pending(now))
+        .values(revoked_at=now)
+    )
+    raw = secrets.token_urlsafe(32)
+    # Only a hash is stored (like session keys): a leaked table yields no working links.
+    invitation = Invitation(
+        org_id=org_id,
+        email=email,
+        role=role,
+        inviter_id=actor_id,
+        token_hash=hash_token(raw),
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, raw
+
+
+def revoke_invitation(org_id: int, actor_id: int, invitation_id: int, now: datetime) -> Invitation:
+    """Withdraw a pending invitation of this org (looked up within the org, never by id alone)."""
+    actor = _membership(org_id, actor_id)
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.org_id == org_id)
+    )
+    if invitation is None:
+        raise NotFound
+    rules.check_revoke(actor=actor.role_enum, invitation_role=invitation.role_enum)
+    rules.check_pending(invitation_status(invitation, now))
+    invitation.revoked_at = now
+    db.session.commit()
+    return invitation
+
+
+def change_role(org_id: int, actor_id: int, target_id: int, new_role: Role) -> Membership:
+    """Give a member another role, within the rules."""
+    org = _lock_org(org_id)
+    actor = _membership(org_id, actor_id)
+    target = _membership(org_id, target_id)
+    rules.check_change_role(
+        actor=actor.role_enum,
+        target=target.role_enum,
+        new_role=new_role,
+        is_self=actor_id == target_id,
+        owners=owner_count(org_id),
+        personal=org.personal,
+    )
+    target.role = new_role
+    db.session.commit()
+    return target
+
+
+def remove_member(org_id: int, actor_id: int, target_id: int) -> User:
+    """Take a member out of the org; return the removed user."""
+    org = _lock_org(org_id)
+    actor = _membership(org_id, actor_id)
+    target = _membership(org_id, target_id)
+    rules.check_remove(
+        actor=actor.role_enum,
+        target=target.role_enum,
+        is_self=actor_id == target_id,
+        owners=owner_count(org_id),
+        personal=org.personal,
+    )
+    user = target.user
+    db.session.delete(target)
+    db.session.commit()
+    return user
+
+
+def leave(org_id: int, user_id: int) -> None:
+    """Leave an org (not the last owner, not a personal space)."""
+    org = _lock_org(org_id)
+    membership = _membership(org_id, user_id)
+    rules.check_leave(role=membership.role_enum, owners=owner_count(org_id), personal=org.personal)
+    db.session.delete(membership)
+    db.session.commit()
+
+
+def transfer_ownership(org_id: int, actor_id: int, target_id: int) -> Membership:
+    """Make another member the owner; the former owner stays as an admin."""
+    org = _lock_org(org_id)
+    actor = _membership(org_id, actor_id)
+    target = _membership(org_id, target_id)
+    rules.check_transfer(
+        actor=actor.role_enum, target=target.role_enum, is_self=actor_id == target_id, personal=org.personal
+    )
+    target.role = Role.OWNER
+    actor.role = Role.ADMIN
+    db.session.commit()
+    return target
+
+
+def find_invitation(raw_token: str) -> Invitation | None:
+    """The invitation of an emailed link, in whatever state it is, with org and inviter."""
+    if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
+        return None
+    return db.session.scalar(
+        select(Invitation)
+        .options(joinedload(Invitation.org), joinedload(Invitation.inviter))
+        .where(Invitation.token_hash == hash_token(raw_token))
+    )
+
+
+def _answerable(raw_token: str, user: User, now: datetime) -> Invitation:
+    """The invitation behind the link, locked and checked: pending and addressed to this user."""
+    found = find_invitation(raw_token)
+    if found is None:
+        raise NotFound
+    _lock_org(found.org_id)
+    db.session.refresh(found)
+    rules.check_answer(
+        status=invitation_status(found, now), invited_email=found.email, user_email=normalise_email(user.email)
+    )
+    return found
+
+
+def _use_up(invitation: Invitation, column: str, now: datetime) -> None:
+    """Mark the invitation answered; a conditional UPDATE keeps the link single-use even under races."""
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, *_pending(now))
+        .values({column: now})
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise OrgRuleError(Reason.INVITATION_USED)
+
+
+def accept_invitation(raw_token: str, user: User, now: datetime) -> Membership:
+    """Join the org with the invited role; the link is used up."""
+    invitation = _answerable(raw_token, user, now)
+    inviter = db.session.scalar(
+        select(Membership.role).where(
+            Membership.org_id == invitation.org_id, Membership.user_id == invitation.inviter_id
+        )
+    )
+    already = db.session.scalar(
+        select(Membership.id).where(Membership.org_id == invitation.org_id, Membership.user_id == user.id)
+    )
+    rules.check_join(
+        role=invitation.role_enum,
+        inviter_role=Role(inviter) if inviter else None,
+        already_member=already is not None,
+    )
+    _use_up(invitation, "accepted_at", now)
+    membership = Membership(org_id=invitation.org_id, user_id=user.id, role=invitation.role, created_at=now)
+    db.session.add(membership)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # UniqueConstraint(org_id, user_id): joined meanwhile through another invitation.
+        db.session.rollback()
+        raise OrgRuleError(Reason.ALREADY_MEMBER) from None
+    return membership
+
+
+def decline_invitation(raw_token: str, user: User, now: datetime) -> Invitation:
+    """Say no to an invitation; the link is used up."""
+    invitation = _answerable(raw_token, user, now)
+    _use_up(invitation, "declined_at", now)
+    db.session.commit()
+    return invitation
+
+
+def set_membership(org_id: int, user_id: int, role: Role) -> Membership:
+    """Operators and demo data only: add or update a membership without an invitation."""
+    membership = db.session.scalar(
+        select(Membership).where(Membership.org_id == org_id, Membership.user_id == user_id)
+    ) or Membership(org_id=org_id, user_id=user_id)
+    membership.role = role
+    db.session.add(membership)
+    db.session.commit()
+    return membership
