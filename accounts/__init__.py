@@ -18,6 +18,7 @@ from .extensions import csrf, db, limiter, migrate
 from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp
 from .mail.views import bp as mail_bp
+from .oidc import init_oidc
 from .sessions.current import load_current_user
 from .sessions.models import UserSession
 from .sessions.views import bp as sessions_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sessions_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(cli)
+    init_oidc(app)
 
 
 def _register_context(app: Flask) -> None:

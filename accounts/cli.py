@@ -10,6 +10,7 @@ from .extensions import db
 from .identity.models import User
 from .identity.passwords import hash_password, password_problems
 from .identity.services import find_user, normalise_email
+from .oidc.cli import seed_demo_clients
 
 cli = Blueprint("cli", __name__, cli_group=None)
 users = AppGroup("users", help="Manage Accounts users.")
@@ -55,8 +56,10 @@ def users_create(email: str, password: str, name: str, admin: bool) -> None:
 
 @cli.cli.command("seed-demo")
 def seed_demo() -> None:
-    """Create the demo users (idempotent)."""
+    """Create the demo users and register the demo tenants as OpenID clients (idempotent)."""
     for email, name, password, admin in DEMO_USERS:
         if find_user(email) is None:
             create_user(email, password, name, admin)
         click.echo(f"  {email:<24} {password:<22} {'admin' if admin else 'user'}")
+    for line in seed_demo_clients(current_app.instance_path):
+        click.echo(line)
