@@ -37,6 +37,35 @@ class RegisteredClient:
         return self.secret is None
 
 
+@dataclass
+class Posted:
+    """A logout token the provider POSTed to a client's back-channel URI."""
+
+    uri: str
+    logout_token: str
+    timeout: float
+
+
+class BackchannelRecorder:
+    """Stands in for the HTTP POST of logout tokens: records them, answers `status` (tests never leave the host)."""
+
+    def __init__(self):
+        self.posted: list[Posted] = []
+        self.status = 200
+
+    def __call__(self, uri: str, token: str, timeout: float) -> int:
+        self.posted.append(Posted(uri, token, timeout))
+        return self.status
+
+
+@pytest.fixture(autouse=True)
+def backchannel(monkeypatch):
+    """Every test here records logout tokens instead of sending them over the network."""
+    recorder = BackchannelRecorder()
+    monkeypatch.setattr("accounts.oidc.backchannel.post_logout_token", recorder)
+    return recorder
+
+
 @pytest.fixture
 def register(accounts_app):
     """register(client_id, public=False, first_party=True, scope=...) -> RegisteredClient."""
