@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2.rfc6749 import TokenMixin
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
@@ -10,6 +11,7 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc import core as oidc
 from authlib.oidc.rpinitiated import EndSessionEndpoint
+from flask import request as flask_request
 
 from common.server_session import utcnow
 
@@ -31,6 +33,17 @@ class AccessTokenValidator(BearerTokenValidator):
 
     def authenticate_token(self, token_string):
         return services.find_access_token(token_string)
+
+
+class BearerProtector(ResourceProtector):
+    """Bearer tokens in the Authorization header, or in a form-encoded POST body (RFC 6750 §2.1, §2.2)."""
+
+    def parse_request_authorization(self, request):
+        form = flask_request.form if flask_request.mimetype == "application/x-www-form-urlencoded" else {}
+        # §2.2 applies to POST bodies only and never alongside a header; §2.3 (URI query) is not accepted.
+        if flask_request.method == "POST" and "Authorization" not in request.headers and "access_token" in form:
+            return self.get_token_validator("bearer"), form["access_token"]
+        return super().parse_request_authorization(request)
 
 
 class UserInfo(oidc.UserInfoEndpoint):

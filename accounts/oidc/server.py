@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.integrations.flask_oauth2 import AuthorizationServer
 from flask import Flask, current_app
 
 from common.server_session import utcnow
@@ -10,7 +10,7 @@ from common.server_session import utcnow
 from ..extensions import db
 from ..sessions.current import sign_out
 from . import config, services
-from .endpoints import AccessTokenValidator, EndSession, Introspection, Issuer, Revocation, UserInfo
+from .endpoints import AccessTokenValidator, BearerProtector, EndSession, Introspection, Issuer, Revocation, UserInfo
 from .grants import AuthorizationCodeGrant, OpenIDCode, RefreshTokenGrant, StrictCodeChallenge
 from .models import Client
 from .tokens import token_generator
@@ -62,7 +62,7 @@ class Provider:
         # RFC 9207 has to be registered explicitly; Authlib does not add iss on its own.
         self.issuer = Issuer()
         self.server.register_extension(self.issuer)
-        self.resource_protector = ResourceProtector()
+        self.resource_protector = BearerProtector()
         self.resource_protector.register_token_validator(AccessTokenValidator())
         self.server.register_endpoint(UserInfo(resource_protector=self.resource_protector))
         self.server.register_endpoint(Revocation)

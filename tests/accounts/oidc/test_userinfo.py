@@ -68,3 +68,16 @@ def test_userinfo_refuses_the_id_token_and_the_refresh_token(flow, signed_in, co
     tokens = flow.tokens(confidential_client)
     assert _get(client, tokens["id_token"]).status_code == 401
     assert _get(client, tokens["refresh_token"]).status_code == 401
+
+
+def test_userinfo_accepts_the_token_in_a_form_encoded_post_body(flow, signed_in, confidential_client, client):
+    token = flow.tokens(confidential_client)["access_token"]
+    response = client.post("/oauth/userinfo", data={"access_token": token})
+    assert response.status_code == 200
+    assert response.get_json()["sub"] == str(signed_in.id)
+
+
+def test_userinfo_refuses_the_token_in_the_query_string(flow, signed_in, confidential_client, client):
+    # RFC 6750 §2.3: tokens in URLs end up in logs and Referer headers.
+    token = flow.tokens(confidential_client)["access_token"]
+    assert client.get(f"/oauth/userinfo?access_token={token}").status_code == 401
