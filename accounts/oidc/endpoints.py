@@ -11,6 +11,7 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc import core as oidc
 from authlib.oidc.rpinitiated import EndSessionEndpoint
+from flask import current_app
 from flask import request as flask_request
 
 from common.server_session import utcnow
@@ -151,7 +152,7 @@ class EndSession(EndSessionEndpoint):
         self._end_session = end_session
 
     def get_server_jwks(self):
-        return verification_keyset(utcnow(), config.key_retention())
+        return verification_keyset(current_app.config["SECRET_KEY"], utcnow(), config.key_retention())
 
     def get_algorithms(self) -> list[str]:
         return ["RS256"]

@@ -1,6 +1,7 @@
 """Signing keys: RS256 key pairs encrypted at rest, rotation, and the JWKS that publishes them."""
 
 import base64
+import logging
 from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives import hashes
@@ -10,6 +11,8 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from .models import SigningKey
+
+log = logging.getLogger(__name__)
 
 ALGORITHM = "RS256"
 KEY_BITS = 2048
@@ -58,7 +61,15 @@ def signing_key(site_secret: str, now: datetime) -> RSAKey:
     )
     if row is None:
         row = create_key(site_secret, now)
-    return _load_private(row, site_secret)
+    try:
+        return _load_private(row, site_secret)
+    except ValueError:
+        # The site secret changed: the key cannot be decrypted. Its public half stays published while
+        # its tokens live; signing moves to a new key instead of failing every request.
+        log.warning("Signing key %s cannot be decrypted with the current secret; replacing it.", row.kid)
+        row.retired_at = now
+        db.session.commit()
+        return _load_private(create_key(site_secret, now), site_secret)
 
 
 def signing_keyset(site_secret: str, now: datetime) -> KeySet:
@@ -86,6 +97,12 @@ def published_keys(now: datetime, retention: timedelta) -> list[dict]:
     return [dict(row.public_jwk) for row in rows]
 
 
-def verification_keyset(now: datetime, retention: timedelta) -> KeySet:
+def public_jwks(site_secret: str, now: datetime, retention: timedelta) -> dict:
+    """The JWKS document: never empty, since a signing key is made if none exists yet."""
+    signing_key(site_secret, now)
+    return {"keys": published_keys(now, retention)}
+
+
+def verification_keyset(site_secret: str, now: datetime, retention: timedelta) -> KeySet:
     """The published public keys, for checking tokens this provider signed (e.g. id_token_hint)."""
-    return KeySet.import_key_set({"keys": published_keys(now, retention)})
+    return KeySet.import_key_set(public_jwks(site_secret, now, retention))

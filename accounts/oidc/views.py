@@ -160,8 +160,7 @@ def discovery():
 @bp.get("/oauth/jwks")
 def jwks():
     """The public keys tokens are signed with, including retired keys whose tokens may still be valid."""
-    keys.signing_key(current_app.config["SECRET_KEY"], utcnow())
-    return jsonify({"keys": keys.published_keys(utcnow(), config.key_retention())})
+    return jsonify(keys.public_jwks(current_app.config["SECRET_KEY"], utcnow(), config.key_retention()))
 
 
 @bp.get("/connected-apps")

@@ -2,6 +2,7 @@
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -10,7 +11,9 @@ from joserfc.errors import BadSignatureError, InvalidKeyIdError
 from sqlalchemy import select
 
 from accounts.extensions import db
+from accounts.oidc import keys
 from accounts.oidc.models import SigningKey
+from common.server_session import utcnow
 
 
 def _rotate(accounts_app) -> dict:
@@ -83,3 +86,20 @@ def test_tampered_token_fails_verification(flow, signed_in, confidential_client)
     other_payload = flow.tokens(confidential_client)["id_token"].split(".")[1]
     with pytest.raises(BadSignatureError):
         flow.verify(f"{header}.{other_payload}.{signature}")
+
+
+def test_a_changed_site_secret_moves_signing_to_a_new_key(accounts_app, caplog):
+    with accounts_app.app_context():
+        first = keys.signing_key("first-site-secret-" + "x" * 32, utcnow())
+        keys._private_keys.clear()  # a fresh process, which has to decrypt from the table
+        second = keys.signing_key("second-site-secret-" + "y" * 32, utcnow())
+        published = {jwk["kid"] for jwk in keys.published_keys(utcnow(), timedelta(minutes=6))}
+    assert second.kid != first.kid
+    assert published == {first.kid, second.kid}
+    assert "cannot be decrypted" in caplog.text
+    assert "PRIVATE" not in caplog.text
+
+
+def test_jwks_is_never_empty(client):
+    # A client may fetch the keys before the first token was ever signed.
+    assert len(client.get("/oauth/jwks").get_json()["keys"]) == 1
