@@ -49,7 +49,8 @@ def _authorization_error(error: OAuth2Error):
         p.issuer.add_issuer_parameter(p.server, response)
         return _see_other_after_post(response)
     # An unknown client or unregistered redirect URI: redirecting would make us an open redirector.
-    message = f"{error.get_error_description() or error.error}. Nothing was sent back to the app that sent you here."
+    reason = (error.get_error_description() or error.error).rstrip(".")
+    message = f"{reason}. Nothing was sent back to the app that sent you here."
     return render_error(400, message, "This sign-in request is not valid")
 
 
