@@ -9,6 +9,7 @@ from flask import current_app
 from common.server_session import utcnow
 
 from . import config
+from .claims import resource_claims
 from .credentials import new_credential
 from .keys import signing_keyset
 from .models import AuthorizationCode, Client
@@ -28,6 +29,10 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
     def get_audiences(self, client: Client, user, scope) -> str:
         # RFC 9068 §3: aud is the resource the token is for (the tenant API), not just the client.
         return client.audience
+
+    def get_extra_claims(self, client: Client, grant_type, user, scope) -> dict:
+        # The tenant API authorizes by org role, so the access token carries the orgs claim too.
+        return resource_claims(user, scope) if user is not None else {}
 
     def generate(self, grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True):
         # OIDC Core §11: a refresh token is issued only when offline_access was granted.
