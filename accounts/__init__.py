@@ -19,6 +19,7 @@ from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp
 from .mail.views import bp as mail_bp
 from .mfa import init_app as init_mfa
+from .oidc import init_oidc
 from .orgs.views import bp as orgs_bp
 from .sessions.current import load_current_user
 from .sessions.models import UserSession
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp)
     app.register_blueprint(cli)
     init_mfa(app)
+    init_oidc(app)
 
 
 def _register_context(app: Flask) -> None:

@@ -13,6 +13,7 @@ from .identity.passwords import hash_password, password_problems
 from .identity.services import find_user, normalise_email
 from .mfa.services import enable_with_secret, has_second_factor
 from .mfa.settings import mfa_settings
+from .oidc.cli import seed_demo_clients
 from .orgs import services as orgs
 from .orgs.models import Organization
 from .orgs.rules import Role
@@ -82,7 +83,7 @@ def seed_demo_org() -> Organization:
 
 @cli.cli.command("seed-demo")
 def seed_demo() -> None:
-    """Create the demo users, the demo org and Bob's second factor (idempotent); print the logins."""
+    """Create the demo users, org, second factor and OpenID clients (idempotent); print the logins."""
     if current_app.config["GATEHOUSE_ENV"] == "production":
         raise click.ClickException("seed-demo creates accounts with published passwords; it never runs in production.")
     click.echo("Demo logins (email, password, site role):")
@@ -98,3 +99,5 @@ def seed_demo() -> None:
     click.echo(f"\n  {DEMO_TOTP_USER} has two-factor authentication. For the code after the password, either add")
     click.echo(f"  the secret {DEMO_TOTP_SECRET} to an authenticator app, or run")
     click.echo(f"  flask --app app mfa code {DEMO_TOTP_USER}")
+    for line in seed_demo_clients(current_app.instance_path):
+        click.echo(line)

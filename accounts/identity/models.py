@@ -29,6 +29,10 @@ class User(db.Model):
     def is_admin(self) -> bool:
         return self.site_role == "admin"
 
+    def get_user_id(self) -> int:
+        """The id Authlib puts in `sub` (its user protocol)."""
+        return self.id
+
 
 class EmailToken(db.Model):
     """A single-use, expiring link token (verify email, reset password); only its hash is stored."""

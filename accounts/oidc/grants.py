@@ -1,0 +1,140 @@
+"""Grants: authorization code with OpenID Connect and strict PKCE, and refresh tokens that rotate.
+
+Authlib supplies the protocol; these subclasses add what its defaults leave out (see docs/oidc.md).
+"""
+
+from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, InvalidScopeError, grants
+from authlib.oauth2.rfc7636.challenge import CodeChallenge, compare_s256_code_challenge
+from authlib.oidc import core as oidc
+from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
+from authlib.oidc.core.grants.util import is_openid_scope
+
+from common.server_session import utcnow
+
+from ..extensions import db
+from ..identity.models import User
+from . import config, services
+from .claims import user_claims
+from .models import AuthorizationCode, Token
+from .tokens import current_signing_keyset, id_token_claims, session_claims
+
+# Public clients send no secret ("none"); confidential ones one of the two secret methods.
+TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+
+class StrictCodeChallenge(CodeChallenge):
+    """PKCE for every client, S256 only (RFC 9700 §2.1.1); Authlib alone accepts no challenge and plain."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    CODE_CHALLENGE_METHODS = {"S256": compare_s256_code_challenge}
+
+    def __init__(self):
+        super().__init__(required=True)
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            # RFC 9700 §2.1.1: without PKCE a stolen or injected code can be redeemed.
+            raise InvalidRequestError("PKCE is required: send code_challenge with code_challenge_method=S256.")
+        if data.get("code_challenge_method") != "S256":
+            # RFC 7636 §4.2: a missing method means plain, where the challenge is the verifier itself.
+            raise InvalidRequestError("Only code_challenge_method=S256 is supported.")
+        super().validate_code_challenge(grant, redirect_uri)
+
+    def validate_code_verifier(self, grant, result):
+        code = grant.request.authorization_code
+        verifier = grant.request.form.get("code_verifier")
+        if not code.code_challenge and not verifier:
+            raise InvalidGrantError("This code was issued without a PKCE challenge and cannot be redeemed.")
+        if code.code_challenge and code.code_challenge_method != "S256":
+            raise InvalidGrantError("This code's PKCE method is not supported.")
+        # Authlib refuses a verifier for a code without challenge (RFC 9700 §4.8) and checks the S256 match.
+        super().validate_code_verifier(grant, result)
+
+
+class OpenIDCode(oidc.OpenIDCode):
+    """ID tokens for the code flow, signed RS256 with the current key; nonce required."""
+
+    def __init__(self):
+        super().__init__(require_nonce=True)
+
+    def exists_nonce(self, nonce, request):
+        return services.nonce_used(request.payload.client_id, nonce)
+
+    def resolve_client_private_key(self, client):
+        return current_signing_keyset()
+
+    def get_client_algorithm(self, client):
+        return "RS256"
+
+    def get_client_claims(self, client):
+        return id_token_claims(client)
+
+    def get_authorization_code_claims(self, authorization_code: AuthorizationCode):
+        return {**super().get_authorization_code_claims(authorization_code), **session_claims(authorization_code)}
+
+    def generate_user_info(self, user, scope):
+        return user_claims(user, scope)
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    """The only way in: code flow, OpenID scope required, codes single use and short lived."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
+
+    def validate_authorization_request(self):
+        redirect_uri = super().validate_authorization_request()
+        data = self.request.payload.data
+        if "request" in data:
+            raise RequestNotSupportedError(redirect_uri=redirect_uri)
+        if "request_uri" in data:
+            raise RequestURINotSupportedError(redirect_uri=redirect_uri)
+        if not is_openid_scope(self.request.scope):
+            raise InvalidScopeError("Include the openid scope: this is an OpenID provider.", redirect_uri=redirect_uri)
+        return redirect_uri
+
+    def save_authorization_code(self, code, request):
+        data = request.payload.data
+        services.store_code(
+            code,
+            client=request.client,
+            signed_in=request.user,
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.scope,
+            nonce=data.get("nonce"),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            now=utcnow(),
+            lifetime=config.seconds("CODE"),
+        )
+
+    def query_authorization_code(self, code, client):
+        return services.find_code(code, client, utcnow())
+
+    def delete_authorization_code(self, authorization_code):
+        if not services.spend_code(authorization_code, utcnow()):
+            # A concurrent request redeemed it first: same as a replay (RFC 6749 §4.1.2).
+            services.revoke_family(authorization_code.family_id, utcnow())
+            raise InvalidGrantError("This code was already used.")
+
+    def authenticate_user(self, authorization_code):
+        return db.session.get(User, authorization_code.user_id)
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    """Refresh with rotation: every use returns a new refresh token and spends the old one."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
+    # RFC 9700 §4.14.2: rotation lets reuse of a stolen refresh token be detected.
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token):
+        return services.usable_refresh_token(refresh_token, self.request.client, utcnow())
+
+    def authenticate_user(self, refresh_token: Token):
+        return refresh_token.user
+
+    def revoke_old_credential(self, refresh_token: Token):
+        if not services.spend_refresh_token(refresh_token, utcnow()):
+            services.revoke_family(refresh_token.family_id, utcnow())
+            raise InvalidGrantError("This refresh token was already used.")

@@ -1,0 +1,212 @@
+"""Grant bookkeeping: store codes and tokens, spend them once, revoke them by family, session or client.
+
+Plain functions over the database; no request object. Every "use once" step is a conditional UPDATE,
+so two racing requests cannot both succeed.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from ..extensions import db
+from .credentials import hash_credential
+from .models import AuthorizationCode, Client, ClientSession, Token
+
+
+@dataclass(frozen=True)
+class SignedInSession:
+    """Who approved an authorization request, in which Accounts session, how and when they authenticated."""
+
+    user_id: int
+    sid: str
+    auth_time: int
+    amr: list[str]
+
+
+def new_family_id() -> str:
+    """A fresh grant family: a code and every token descending from it."""
+    return secrets.token_hex(16)
+
+
+def store_code(
+    code: str,
+    *,
+    client: Client,
+    signed_in: SignedInSession,
+    redirect_uri: str,
+    scope: str,
+    nonce: str | None,
+    code_challenge: str | None,
+    code_challenge_method: str | None,
+    now: datetime,
+    lifetime: int,
+) -> AuthorizationCode:
+    """Save a new authorization code (its hash) with everything the token request will need."""
+    row = AuthorizationCode(
+        code_hash=hash_credential(code),
+        client_id=client.id,
+        user_id=signed_in.user_id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        nonce=nonce,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+        auth_time=signed_in.auth_time,
+        amr=list(signed_in.amr),
+        sid=signed_in.sid,
+        family_id=new_family_id(),
+        created_at=now,
+        expires_at=now + timedelta(seconds=lifetime),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | None:
+    """The unused, unexpired code issued to this client; a used one means replay and revokes its tokens."""
+    row = db.session.scalar(
+        select(AuthorizationCode).where(
+            AuthorizationCode.code_hash == hash_credential(code), AuthorizationCode.client_id == client.id
+        )
+    )
+    if row is None:
+        return None
+    if row.used_at is not None:
+        # RFC 6749 §4.1.2: a code used twice was stolen; revoke what it issued.
+        revoke_family(row.family_id, now)
+        return None
+    if now >= row.expires_at:
+        return None
+    return row
+
+
+def nonce_used(client_id: str, nonce: str) -> bool:
+    """True if this client already sent this nonce (OIDC Core §15.5.2: a replayed request)."""
+    query = (
+        select(AuthorizationCode.id)
+        .join(Client, AuthorizationCode.client_id == Client.id)
+        .where(Client.client_id == client_id, AuthorizationCode.nonce == nonce)
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None
+
+
+def spend_code(code: AuthorizationCode, now: datetime) -> bool:
+    """Mark the code used; False if another request already did (the caller then revokes the family)."""
+    result = db.session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.id == code.id, AuthorizationCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def store_token(
+    token: dict,
+    *,
+    client: Client,
+    user_id: int,
+    sid: str,
+    family_id: str,
+    now: datetime,
+    refresh_expires_at: datetime | None,
+) -> Token:
+    """Save a token response (hashes only) in its grant family."""
+    refresh = token.get("refresh_token")
+    row = Token(
+        client_id=client.id,
+        user_id=user_id,
+        sid=sid,
+        family_id=family_id,
+        scope=token.get("scope", ""),
+        access_token_hash=hash_credential(token["access_token"]),
+        refresh_token_hash=hash_credential(refresh) if refresh else None,
+        issued_at=now,
+        expires_at=now + timedelta(seconds=token["expires_in"]),
+        refresh_expires_at=refresh_expires_at if refresh else None,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def record_client_session(client: Client, sid: str, user_id: int, now: datetime) -> None:
+    """Remember that this client holds tokens from this Accounts session (for back-channel logout)."""
+    exists = db.session.scalar(
+        select(ClientSession.id).where(ClientSession.client_id == client.id, ClientSession.sid == sid)
+    )
+    if exists is None:
+        db.session.add(ClientSession(client_id=client.id, sid=sid, user_id=user_id, created_at=now))
+        db.session.commit()
+
+
+def find_access_token(token: str) -> Token | None:
+    """The stored token whose access token this is."""
+    return db.session.scalar(select(Token).where(Token.access_token_hash == hash_credential(token)))
+
+
+def find_refresh_token(token: str) -> Token | None:
+    """The stored token whose refresh token this is."""
+    return db.session.scalar(select(Token).where(Token.refresh_token_hash == hash_credential(token)))
+
+
+def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | None:
+    """The refresh token if it may be exchanged; presenting a spent one revokes its whole family."""
+    row = find_refresh_token(token)
+    if row is None or row.client_id != client.id:
+        return None
+    if row.refresh_used_at is not None:
+        # RFC 9700 §4.14.2: a rotated refresh token came back, so one of the two holders is a thief.
+        revoke_family(row.family_id, now)
+        return None
+    return row if row.refresh_usable(now) else None
+
+
+def spend_refresh_token(token: Token, now: datetime) -> bool:
+    """Mark the refresh token rotated; False if a concurrent request already did."""
+    result = db.session.execute(
+        update(Token).where(Token.id == token.id, Token.refresh_used_at.is_(None)).values(refresh_used_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _revoke(condition, now: datetime) -> int:
+    result = db.session.execute(update(Token).where(condition, Token.revoked_at.is_(None)).values(revoked_at=now))
+    db.session.commit()
+    return result.rowcount
+
+
+def revoke_family(family_id: str, now: datetime) -> int:
+    """Revoke every token of a grant family (code replay, refresh reuse, refresh token revoked)."""
+    return _revoke(Token.family_id == family_id, now)
+
+
+def revoke_token(token: Token, now: datetime) -> int:
+    """Revoke one token response (its access token and refresh token)."""
+    return _revoke(Token.id == token.id, now)
+
+
+def revoke_session_tokens(sid: str, now: datetime) -> int:
+    """Revoke every token granted in an Accounts session that has ended (SPEC §2.5)."""
+    return _revoke(Token.sid == sid, now)
+
+
+def revoke_client_tokens(user_id: int, client_id: int, now: datetime) -> int:
+    """Revoke every token a client holds for a user (consent withdrawn)."""
+    return _revoke((Token.user_id == user_id) & (Token.client_id == client_id), now)
+
+
+def client_sessions(sid: str) -> list[ClientSession]:
+    """The clients that got tokens in this Accounts session."""
+    return list(db.session.scalars(select(ClientSession).where(ClientSession.sid == sid)))
+
+
+def forget_client_sessions(sid: str) -> None:
+    """Drop the session's client records: each client is logged out of a session once."""
+    db.session.execute(delete(ClientSession).where(ClientSession.sid == sid))
+    db.session.commit()

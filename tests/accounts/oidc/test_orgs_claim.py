@@ -1,0 +1,40 @@
+"""SPEC §2.6: memberships and roles reach tenants in the `orgs` claim, only with the orgs scope."""
+
+import pytest
+
+from accounts.extensions import db
+from accounts.orgs import services as orgs
+from common.server_session import utcnow
+
+
+@pytest.fixture
+def initech(accounts_app, signed_in):
+    """Alice owns the org Initech (besides her personal space)."""
+    with accounts_app.app_context():
+        org = orgs.create_org(signed_in.id, "Initech", "initech", utcnow())
+        db.session.commit()
+        return {"id": str(org.id), "slug": "initech", "name": "Initech", "role": "owner", "personal": False}
+
+
+@pytest.fixture
+def tenant(register):
+    return register("tenant", resource="https://tenant.example", scope="openid profile orgs")
+
+
+def test_orgs_scope_puts_memberships_in_id_token_access_token_and_userinfo(flow, initech, tenant, client):
+    tokens = flow.tokens(tenant, scope="openid orgs")
+
+    id_claims = flow.verify(tokens["id_token"]).claims
+    access_claims = flow.verify(tokens["access_token"]).claims
+    userinfo = client.get("/oauth/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).get_json()
+
+    for claims in (id_claims, access_claims, userinfo):
+        assert initech in claims["orgs"]
+        assert [o for o in claims["orgs"] if o["personal"]] != [], "the personal space is an org too"
+
+
+def test_without_the_orgs_scope_no_orgs_claim(flow, initech, tenant):
+    tokens = flow.tokens(tenant, scope="openid profile")
+
+    assert "orgs" not in flow.verify(tokens["id_token"]).claims
+    assert "orgs" not in flow.verify(tokens["access_token"]).claims
