@@ -26,8 +26,8 @@ MIGRATIONS = str(ROOT / "migrations" / "tenants")
 
 def create_app(slug: str, overrides: dict | None = None) -> Flask:
     """Build the tenant site described by tenants/<slug>.toml."""
-    tenant = load_settings(slug)
     app = make_flask(__name__)
+    tenant = load_settings(slug, app.instance_path)
     app.config.update(
         base_config(
             site=slug,

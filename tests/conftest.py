@@ -167,3 +167,22 @@ class Auth:
 def auth(client):
     """auth.sign_in(email, password) through the sign-in form."""
     return Auth(client)
+
+
+@pytest.fixture
+def sites(monkeypatch, accounts_app):
+    """Accounts, Acme and Globex over real HTTP on loopback, tenants registered as clients."""
+    from tests.live import start_sites
+
+    running = start_sites(monkeypatch, accounts_app)
+    yield running
+    _stop_sites(running)
+
+
+def _stop_sites(running) -> None:
+    running.stop()
+    for site in (running.acme, running.globex):
+        with site.app.app_context():
+            tenants_db.session.remove()
+            _clean(tenants_db)
+            tenants_db.engine.dispose()
