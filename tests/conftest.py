@@ -10,6 +10,8 @@ import secrets
 import tempfile
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
 
 _TMP = tempfile.mkdtemp(prefix="gatehouse-tests-")
 os.environ["GATEHOUSE_ENV"] = "testing"
@@ -26,6 +28,23 @@ from accounts.extensions import db as accounts_db  # noqa: E402
 from accounts.extensions import limiter  # noqa: E402
 from accounts.mail.models import OutboxMessage  # noqa: E402
 from tenants.extensions import db as tenants_db  # noqa: E402
+
+
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates kept for the whole run: each test builds new apps, which would recompile them all."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedTemplateCache()}
 
 # Cheap argon2 cost for speed; the production parameters are asserted in test_passwords.py.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
