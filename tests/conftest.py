@@ -19,7 +19,8 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite")
 for _site in ("ACCOUNTS", "ACME", "GLOBEX"):
     os.environ[f"{_site}_SECRET_KEY"] = secrets.token_urlsafe(48)
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 import accounts  # noqa: E402
 import tenants  # noqa: E402
@@ -45,6 +46,14 @@ class SharedTemplateCache(BytecodeCache):
 
 
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedTemplateCache()}
+
+
+@event.listens_for(Engine, "connect")
+def _no_fsync_for_sqlite(dbapi_connection, _record):
+    """The test database is thrown away, so SQLite need not wait for the disk on every commit."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+
 
 # Cheap argon2 cost for speed; the production parameters are asserted in test_passwords.py.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

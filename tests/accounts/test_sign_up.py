@@ -100,6 +100,8 @@ LONG_EMAIL = "b" * 250 + "@example.com"
         ({"name": ""}, "name", "This field is required."),
         ({"name": "   "}, "name", "This field is required."),
         ({"name": "N" * 101}, "name", "Field cannot be longer than 100 characters."),
+        ({"name": "Bea\r\nVisit http://evil.example"}, "name", "Use no line breaks or control characters."),
+        ({"name": "Bea\tBaker"}, "name", "Use no line breaks or control characters."),
         ({"email": ""}, "email", "This field is required."),
         ({"email": "bea.example.com"}, "email", "Enter a valid email address."),
         ({"email": "bea@localhost"}, "email", "Enter a valid email address."),
