@@ -2,11 +2,19 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from .passwords import MAX_LENGTH, MIN_LENGTH
+from .services import is_valid_email
 
-EMAIL = [DataRequired(), Length(max=254), Email(message="Enter a valid email address.", check_deliverability=False)]
+
+def email_address(form, field) -> None:
+    """A syntactically valid email address."""
+    if not is_valid_email(field.data or ""):
+        raise ValidationError("Enter a valid email address.")
+
+
+EMAIL = [DataRequired(), Length(max=254), email_address]
 # Names go into mails and pages: line breaks or other control characters would let a name forge mail text.
 NAME = [
     DataRequired(),

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from ..extensions import db
@@ -22,6 +23,15 @@ class IdentityError(Exception):
 def normalise_email(email: str) -> str:
     """Emails compare case-insensitively and without surrounding spaces."""
     return email.strip().lower()
+
+
+def is_valid_email(email: str) -> bool:
+    """Syntax only, no DNS; the reserved .test domain (RFC 6761) is allowed, as the demo users live there."""
+    try:
+        validate_email(email, check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def find_user(email: str) -> User | None:

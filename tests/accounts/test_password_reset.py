@@ -160,3 +160,9 @@ def test_an_invalid_reset_request_is_shown_again(client, outbox, email):
     assert response.location == "/reset"
     assert 'id="email-errors"' in client.get("/reset").get_data(as_text=True)
     assert outbox() == []
+
+
+def test_the_demo_users_at_the_reserved_test_domain_can_reset(client, make_user, outbox):
+    # The demo users live under .test (RFC 6761); the email rule must not lock them out of the reset form.
+    make_user("alice@gatehouse.test")
+    assert client.get(request_reset(client, outbox, "alice@gatehouse.test")).status_code == 200
