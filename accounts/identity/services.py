@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from . import tokens
@@ -60,7 +61,12 @@ def sign_up(name: str, email: str, password: str, *, params: dict, lifetime: tim
         return SignUpResult(existing, False, None)
     user = User(email=email, name=name.strip(), password_hash=password_hash, created_at=now, password_changed_at=now)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent sign-up took the address after our check: the unique index decides, the answer stays alike.
+        db.session.rollback()
+        return SignUpResult(find_user(email), False, None)
     return SignUpResult(user, True, tokens.issue_token(user, tokens.VERIFY_EMAIL, lifetime, now))
 
 

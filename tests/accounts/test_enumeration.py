@@ -5,7 +5,7 @@ import re
 import pytest
 from argon2 import PasswordHasher
 
-from accounts.identity import passwords
+from accounts.identity import passwords, services
 from tests.accounts.conftest import flashes
 from tests.conftest import PASSWORD, link_in, submit
 
@@ -107,3 +107,20 @@ def test_sign_up_hashes_the_password_for_registered_and_new_emails(accounts_app,
     monkeypatch.setattr(PasswordHasher, "hash", lambda self, password, **kw: hashed.append(1) or real(self, password))
     both(accounts_app, "/sign-up", lambda email: {"name": "Eve", "email": email, "password": "another passphrase"})
     assert hashed == [1, 1]
+
+
+def test_two_sign_ups_racing_for_one_address_answer_alike(accounts_app, client, outbox, monkeypatch):
+    submit(client, "/sign-up", {"name": "Bea", "email": "bea@example.com", "password": PASSWORD})
+    # The second request looked before the first committed: it only learns at INSERT that the address is taken.
+    real_find_user = services.find_user
+    looked = []
+
+    def find_user_too_early(email):
+        looked.append(email)
+        return None if len(looked) == 1 else real_find_user(email)
+
+    monkeypatch.setattr(services, "find_user", find_user_too_early)
+    other = accounts_app.test_client()
+    response = submit(other, "/sign-up", {"name": "Eve", "email": "bea@example.com", "password": "another passphrase"})
+    assert (response.status_code, response.location) == (303, "/check-inbox")
+    assert [m.subject for m in outbox("bea@example.com")][-1] == "Someone tried to sign up with your email"
