@@ -31,6 +31,14 @@ def test_sign_up_creates_an_unverified_user_and_mails_a_link(client, accounts_ap
     assert link_in(mail, "/verify/")
 
 
+def test_in_development_the_mail_is_read_in_the_outbox_page(client, accounts_app, outbox):
+    sign_up(client)
+    link = link_in(outbox("bea@example.com")[0], "/verify/")
+    html = page(client, "/dev/outbox/")
+    assert "Confirm your email for Gatehouse" in html
+    assert f'href="{accounts_app.config["SITE_URL"]}{link}"' in html
+
+
 def test_the_verification_link_shows_a_button_and_only_a_post_verifies(client, accounts_app, outbox):
     sign_up(client)
     link = link_in(outbox("bea@example.com")[0], "/verify/")

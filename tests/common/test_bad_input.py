@@ -32,8 +32,18 @@ def assert_clear_error(response, status: int):
         ),
         ("application/json", b'{"note": '),
         ("text/plain", b"\x00\x01\x02"),
+        (FORM, b"note=" + b"x" * 200_000),
     ],
-    ids=["empty", "malformed", "non-utf8", "multipart-no-boundary", "multipart-truncated", "broken-json", "binary"],
+    ids=[
+        "empty",
+        "malformed",
+        "non-utf8",
+        "multipart-no-boundary",
+        "multipart-truncated",
+        "broken-json",
+        "binary",
+        "very-long-field",
+    ],
 )
 def test_a_malformed_post_is_a_clear_400(site, content_type, body):
     response = site.test_client().post("/_test/form", data=body, content_type=content_type)
