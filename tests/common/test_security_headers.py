@@ -6,9 +6,11 @@ import pytest
 
 import accounts
 import tenants
+from accounts.extensions import db as accounts_db
 from common.security_headers import CONTENT_SECURITY_POLICY
 from common.settings import ConfigError
 from common.templating import TEMPLATE_FOLDER
+from tenants.extensions import db as tenants_db
 from tests.common.conftest import add_test_pages
 
 PAGES = ["/", "/static/gatehouse.css", "/no/such/page", "/_test/crash"]
@@ -81,9 +83,25 @@ def production(monkeypatch):
     return monkeypatch
 
 
-@pytest.mark.parametrize("build", [accounts.create_app, lambda: tenants.create_app("acme")], ids=["accounts", "acme"])
-def test_production_cookies_are_secure_with_the_host_prefix(accounts_app, acme_app, production, build):
-    app = build()
+@pytest.fixture
+def close_afterwards():
+    """Close the database connections of apps a test builds itself: close_afterwards(app, db) -> app."""
+    opened = []
+    yield lambda app, db: opened.append((app, db)) or app
+    for app, db in opened:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("build", "db"),
+    [(accounts.create_app, accounts_db), (lambda: tenants.create_app("acme"), tenants_db)],
+    ids=["accounts", "acme"],
+)
+def test_production_cookies_are_secure_with_the_host_prefix(
+    accounts_app, acme_app, production, close_afterwards, build, db
+):
+    app = close_afterwards(build(), db)
     add_test_pages(app)
     name = app.config["SESSION_COOKIE_NAME"]
     assert name.startswith("__Host-gatehouse_")
@@ -131,8 +149,8 @@ def test_production_needs_smtp_for_accounts(production):
         accounts.create_app()
 
 
-def test_production_has_no_outbox(accounts_app, production):
-    app = accounts.create_app()
+def test_production_has_no_outbox(accounts_app, production, close_afterwards):
+    app = close_afterwards(accounts.create_app(), accounts_db)
     assert app.test_client().get("/dev/outbox/").status_code == 404
 
 
