@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, g
 
 from common.errors import init_error_pages
+from common.input_guard import init_input_guard
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
 from common.session_records import SqlSessionStore
@@ -78,6 +79,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    init_input_guard(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_security_headers(app)

@@ -10,7 +10,7 @@ from common.server_session import utcnow
 from .extensions import db
 from .identity.models import User
 from .identity.passwords import hash_password, password_problems
-from .identity.services import find_user, normalise_email
+from .identity.services import find_user, is_valid_email, normalise_email
 from .mfa.services import enable_with_secret, has_second_factor
 from .mfa.settings import mfa_settings
 from .oidc.cli import seed_demo_clients
@@ -41,6 +41,10 @@ DEMO_TOTP_SECRET = "GATEHOUSEDEMOBOBTOTPSECRET234567"  # noqa: S105 (documented 
 
 def create_user(email: str, password: str, name: str, admin: bool = False) -> User:
     """Create a verified user (for operators and demo data; no email round trip)."""
+    if not is_valid_email(email):
+        raise click.ClickException(f"{email!r} is not a valid email address.")
+    if not name.strip() or len(name) > 100 or not name.isprintable():
+        raise click.ClickException("The name must be 1 to 100 printable characters.")
     problems = password_problems(password, email=email, name=name)
     if problems:
         raise click.ClickException(problems[0])

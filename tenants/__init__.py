@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import Flask
 
 from common.errors import init_error_pages
+from common.input_guard import init_input_guard
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
 from common.session_records import SqlSessionStore
@@ -49,6 +50,7 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    init_input_guard(app)
     csrf.init_app(app)
     init_security_headers(app)
     init_error_pages(app)

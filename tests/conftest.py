@@ -10,6 +10,8 @@ import secrets
 import tempfile
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
 
 _TMP = tempfile.mkdtemp(prefix="gatehouse-tests-")
 os.environ["GATEHOUSE_ENV"] = "testing"
@@ -17,7 +19,8 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite")
 for _site in ("ACCOUNTS", "ACME", "GLOBEX"):
     os.environ[f"{_site}_SECRET_KEY"] = secrets.token_urlsafe(48)
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 import accounts  # noqa: E402
 import tenants  # noqa: E402
@@ -26,6 +29,31 @@ from accounts.extensions import db as accounts_db  # noqa: E402
 from accounts.extensions import limiter  # noqa: E402
 from accounts.mail.models import OutboxMessage  # noqa: E402
 from tenants.extensions import db as tenants_db  # noqa: E402
+
+
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates kept for the whole run: each test builds new apps, which would recompile them all."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedTemplateCache()}
+
+
+@event.listens_for(Engine, "connect")
+def _no_fsync_for_sqlite(dbapi_connection, _record):
+    """The test database is thrown away, so SQLite need not wait for the disk on every commit."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+
 
 # Cheap argon2 cost for speed; the production parameters are asserted in test_passwords.py.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
@@ -120,7 +148,7 @@ def make_user(accounts_app):
     def make(email: str = "alice@example.com", password: str = PASSWORD, name: str = "Alice", admin: bool = False):
         with accounts_app.app_context():
             user = create_user(email, password, name, admin)
-            accounts_db.session.refresh(user)  # load attributes now: the user outlives this session
+            accounts_db.session.refresh(user)  # load the columns the commit expired, so the copy is readable
             accounts_db.session.expunge(user)
             return user
 

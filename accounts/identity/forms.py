@@ -2,16 +2,30 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from .passwords import MAX_LENGTH, MIN_LENGTH
+from .services import is_valid_email
 
-EMAIL = [DataRequired(), Length(max=254), Email(message="Enter a valid email address.", check_deliverability=False)]
+
+def email_address(form, field) -> None:
+    """A syntactically valid email address."""
+    if not is_valid_email(field.data or ""):
+        raise ValidationError("Enter a valid email address.")
+
+
+EMAIL = [DataRequired(), Length(max=254), email_address]
+# Names go into mails and pages: line breaks or other control characters would let a name forge mail text.
+NAME = [
+    DataRequired(),
+    Length(max=100),
+    Regexp(r"^[^\x00-\x1f\x7f]*$", message="Use no line breaks or control characters."),
+]
 NEW_PASSWORD = [DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)]
 
 
 class SignUpForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    name = StringField("Name", validators=NAME)
     email = EmailField("Email", validators=EMAIL)
     password = PasswordField("Password", validators=NEW_PASSWORD)
 

@@ -27,8 +27,11 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     lowered = password.lower()
     if lowered in common_passwords():
         return ["This password is one of the most commonly breached; choose another."]
+    # NIST 800-63B §5.1.1.2: refuse context-specific words an attacker tries first.
     if email and lowered == email.lower():
         return ["Your password must not be your email address."]
+    if name and lowered == name.strip().lower():
+        return ["Your password must not be your name."]
     return []
 
 

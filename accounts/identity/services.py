@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from . import tokens
@@ -23,6 +25,15 @@ class IdentityError(Exception):
 def normalise_email(email: str) -> str:
     """Emails compare case-insensitively and without surrounding spaces."""
     return email.strip().lower()
+
+
+def is_valid_email(email: str) -> bool:
+    """Syntax only, no DNS; the reserved .test domain (RFC 6761) is allowed, as the demo users live there."""
+    try:
+        validate_email(email, check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def find_user(email: str) -> User | None:
@@ -51,7 +62,12 @@ def sign_up(name: str, email: str, password: str, *, params: dict, lifetime: tim
         return SignUpResult(existing, False, None)
     user = User(email=email, name=name.strip(), password_hash=password_hash, created_at=now, password_changed_at=now)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent sign-up took the address after our check: the unique index decides, the answer stays alike.
+        db.session.rollback()
+        return SignUpResult(find_user(email), False, None)
     return SignUpResult(user, True, tokens.issue_token(user, tokens.VERIFY_EMAIL, lifetime, now))
 
 

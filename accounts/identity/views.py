@@ -184,8 +184,11 @@ def reset_password(token: str):
         stash_form(form, {error.field: [str(error)]})
         return _see_other("identity.reset_password", token=token)
     end_sessions(user.id, reason="password-reset")
-    if g.get("user") is not None:
+    if g.get("user") is not None and g.user.id == user.id:
+        # This browser's row went with the user's sessions: go on anonymously under a fresh id (keeps the flash).
         session.clear()
+        session.rotate()
+        g.user = None
     emails.send_password_changed(user)
     # No automatic sign-in: signing in again goes through every factor the account has.
     flash("Your password was changed and every session signed out. Sign in with the new password.", "success")

@@ -11,6 +11,10 @@ from .signals import session_ended
 
 def sign_in(user: User, methods: list[str]) -> None:
     """Make this browser session the user's, under a new id (no session fixation)."""
+    previous = g.get("user")
+    if previous is not None and session.sid is not None:
+        # Whoever was signed in here is replaced: their session ends like any other.
+        session_ended.send(None, sid=session.sid, user_id=previous.id, reason="replaced")
     session.clear()
     session.rotate()
     session["user_id"] = user.id
@@ -24,6 +28,8 @@ def sign_out(reason: str = "sign-out") -> None:
     user = g.get("user")
     sid = session.sid
     session.clear()
+    # A new id: a request of the old session still in flight can then not write the signed-in data back.
+    session.rotate()
     g.user = None
     if user is not None and sid is not None:
         session_ended.send(None, sid=sid, user_id=user.id, reason=reason)

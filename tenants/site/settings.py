@@ -49,15 +49,23 @@ def load_settings(slug: str, instance_path: str | None = None) -> TenantSettings
     """Read tenants/<slug>.toml; environment variables SLUG_<KEY> (SLUG_URL, SLUG_ISSUER …) override it."""
     if not _NAME.match(slug) or not (TENANTS_DIR / f"{slug}.toml").is_file():
         raise TenantConfigError(f"No tenant file tenants/{slug}.toml")
-    raw = tomllib.loads((TENANTS_DIR / f"{slug}.toml").read_text())
+    try:
+        raw = tomllib.loads((TENANTS_DIR / f"{slug}.toml").read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise TenantConfigError(f"tenants/{slug}.toml is not valid TOML: {error}") from error
     prefix = slug.upper().replace("-", "_") + "_"
 
     def value(key: str, default: str | None = None) -> str | None:
         return os.environ.get(prefix + key.upper()) or raw.get(key, default)
 
     colours = raw.get("colours", {})
+    if not isinstance(colours, dict):
+        raise TenantConfigError(f"tenants/{slug}.toml: colours must be a table of #rrggbb values")
     if not all(_COLOUR.match(str(c)) for c in colours.values()):
         raise TenantConfigError(f"tenants/{slug}.toml: colours must be #rrggbb")
+    not_text = [k for k in ("name", "tagline", "url", "issuer", "client_id") if not isinstance(value(k, ""), str)]
+    if not_text:
+        raise TenantConfigError(f"tenants/{slug}.toml: {', '.join(not_text)} must be text")
     missing = [k for k in ("name", "url", "issuer", "client_id") if not value(k)]
     if missing:
         raise TenantConfigError(f"tenants/{slug}.toml: missing {', '.join(missing)}")

@@ -324,6 +324,6 @@ def test_forms_without_csrf_token_are_refused(initech, signed_in, roles):
     assert "carol@example.com" in roles(initech.id)
 
 
-@pytest.mark.parametrize("slug", ["x" * 300, "%00", "..", "INITECH", "personal-1"])
+@pytest.mark.parametrize("slug", ["x" * 300, "..", "INITECH", "personal-1"])  # NUL: 400 by common.input_guard
 def test_odd_slugs_are_just_not_found(initech, signed_in, slug):
     assert signed_in(initech.dave).get(f"/orgs/{slug}").status_code == 404

@@ -1,0 +1,291 @@
+"""SPEC §2.3: server-side sessions, "Your sessions" (list, revoke one, revoke all others), timeouts."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from flask import session
+
+from accounts.sessions.services import end_sessions
+from accounts.sessions.signals import session_ended
+from common.server_session import utcnow
+from tests.accounts.conftest import add_user, cookie_value, flashes, page, session_rows, signed_in_as, with_cookie
+from tests.conftest import Auth, csrf_token, submit
+
+REVOKE_RE = re.compile(r'action="/sessions/([^/"]+)/revoke"')
+
+
+def browser(app, user_agent: str, ip: str):
+    """A client that presents itself with a user agent and an IP address."""
+    client = app.test_client()
+    client.environ_base.update({"HTTP_USER_AGENT": user_agent, "REMOTE_ADDR": ip})
+    return client
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice@example.com", name="Alice")
+
+
+@pytest.fixture
+def laptop(accounts_app, alice):
+    client = browser(accounts_app, "Firefox on Linux", "198.51.100.7")
+    Auth(client).sign_in()
+    return client
+
+
+@pytest.fixture
+def phone(accounts_app, alice):
+    client = browser(accounts_app, "Safari on iPhone", "203.0.113.9")
+    Auth(client).sign_in()
+    return client
+
+
+def revocable_ids(client) -> list[str]:
+    """The public ids behind the "Sign out" buttons on the sessions page."""
+    return REVOKE_RE.findall(client.get("/sessions/").get_data(as_text=True))
+
+
+def test_the_sessions_page_needs_a_signed_in_user(client):
+    assert client.get("/sessions/").location == "/sign-in?next=/sessions/"
+
+
+def test_the_page_lists_device_ip_created_and_last_seen(accounts_app, laptop, phone, alice):
+    rows = session_rows(accounts_app, alice.id)
+    with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):
+        html = page(laptop, "/sessions/")
+    for text in ("Firefox on Linux", "198.51.100.7", "Safari on iPhone", "203.0.113.9", "This session"):
+        assert text in html
+    assert html.count("<tr") == 3  # a header row and two sessions
+    for row in rows:
+        for moment in (row.created_at, row.last_seen_at):
+            assert f'<time datetime="{moment.isoformat()}Z">{moment:%Y-%m-%d %H:%M} UTC</time>' in html
+
+
+def test_the_list_shows_only_your_own_sessions(accounts_app, laptop, make_user):
+    make_user("bob@example.com", name="Bob")
+    bob = browser(accounts_app, "Bob's Browser", "192.0.2.1")
+    Auth(bob).sign_in("bob@example.com")
+    html = page(laptop, "/sessions/")
+    assert "Bob's Browser" not in html and "192.0.2.1" not in html
+
+
+def test_revoking_one_session_signs_that_browser_out(laptop, phone):
+    [phone_id] = revocable_ids(laptop)
+    response = submit(laptop, f"/sessions/{phone_id}/revoke", {}, form_url="/sessions/")
+    assert response.status_code == 303
+    assert response.location == "/sessions/"
+    assert flashes(laptop.get("/sessions/")) == ["That session is signed out."]
+    assert signed_in_as(phone) is None
+    assert signed_in_as(laptop) == "Alice"
+    assert revocable_ids(laptop) == []
+
+
+def test_you_cannot_revoke_another_users_session(accounts_app, laptop, make_user):
+    make_user("bob@example.com", name="Bob")
+    bob = browser(accounts_app, "Bob's Browser", "192.0.2.1")
+    Auth(bob).sign_in("bob@example.com")
+    [bobs_id] = revocable_ids(bob) or [
+        s.public_id for s in session_rows(accounts_app) if s.user_agent == "Bob's Browser"
+    ]
+
+    response = submit(laptop, f"/sessions/{bobs_id}/revoke", {}, form_url="/sessions/")
+    assert response.status_code == 404
+    assert signed_in_as(bob) == "Bob"
+
+
+def test_an_unknown_session_id_is_a_404(laptop):
+    assert submit(laptop, "/sessions/no-such-session/revoke", {}, form_url="/sessions/").status_code == 404
+
+
+def test_revoking_your_own_session_from_the_list_is_refused_quietly(accounts_app, laptop, alice):
+    [own] = session_rows(accounts_app, alice.id)
+    response = submit(laptop, f"/sessions/{own.public_id}/revoke", {}, form_url="/sessions/")
+    assert response.location == "/sessions/"
+    assert signed_in_as(laptop) == "Alice"  # signing out is what the sign-out button is for
+
+
+def test_revoking_all_others_keeps_only_this_one(accounts_app, laptop, phone, alice):
+    tablet = browser(accounts_app, "Tablet", "192.0.2.44")
+    Auth(tablet).sign_in()
+    response = submit(laptop, "/sessions/revoke-others", {}, form_url="/sessions/")
+    assert response.status_code == 303
+    assert flashes(laptop.get("/sessions/")) == ["Signed out 2 other sessions."]
+    assert signed_in_as(phone) is None and signed_in_as(tablet) is None
+    assert signed_in_as(laptop) == "Alice"
+    assert len(session_rows(accounts_app, alice.id)) == 1
+
+
+def test_an_idle_session_ends_after_12_hours(accounts_app, laptop):
+    cookie = cookie_value(laptop, accounts_app)
+    with time_machine.travel(utcnow() + timedelta(hours=11, minutes=59), tick=False):
+        assert signed_in_as(with_cookie(accounts_app, cookie)) == "Alice"  # and this visit counts as activity
+    with time_machine.travel(utcnow() + timedelta(hours=23, minutes=58), tick=False):
+        assert signed_in_as(with_cookie(accounts_app, cookie)) == "Alice"
+    with time_machine.travel(utcnow() + timedelta(hours=35, minutes=59), tick=False):
+        assert signed_in_as(with_cookie(accounts_app, cookie)) is None
+
+
+def test_a_busy_session_still_ends_after_14_days(accounts_app, laptop):
+    cookie = cookie_value(laptop, accounts_app)
+    start = utcnow()
+    for hours in range(6, 14 * 24, 6):
+        with time_machine.travel(start + timedelta(hours=hours), tick=False):
+            assert signed_in_as(with_cookie(accounts_app, cookie)) == "Alice", f"ended after {hours} h"
+    with time_machine.travel(start + timedelta(days=14, seconds=1), tick=False):
+        assert signed_in_as(with_cookie(accounts_app, cookie)) is None
+        assert "Firefox on Linux" not in laptop.get("/sessions/").get_data(as_text=True)
+
+
+def test_timeouts_are_configurable(accounts_app_with):
+    app = accounts_app_with(SESSION_IDLE_TIMEOUT=timedelta(minutes=10), SESSION_ABSOLUTE_LIFETIME=timedelta(hours=1))
+    add_user(app)
+    client = app.test_client()
+    Auth(client).sign_in()
+    assert client.get_cookie(app.config["SESSION_COOKIE_NAME"]).max_age == 3600
+    with time_machine.travel(utcnow() + timedelta(minutes=11), tick=False):
+        assert signed_in_as(client) is None
+
+
+def test_an_expired_session_is_not_listed(accounts_app, laptop, phone):
+    with time_machine.travel(utcnow() + timedelta(hours=11), tick=False):
+        laptop.get("/")
+    with time_machine.travel(utcnow() + timedelta(hours=13), tick=False):
+        assert revocable_ids(laptop) == []  # the phone has been idle for 13 hours
+
+
+@pytest.fixture
+def while_in_flight(accounts_app):
+    """Test-only pages during which another worker acts on the same session: while_in_flight(action)."""
+    actions = []
+
+    def run_other_worker():
+        worker = threading.Thread(target=actions.pop())
+        worker.start()
+        worker.join()
+
+    @accounts_app.get("/_test/slow-write")
+    def slow_write():
+        run_other_worker()
+        session["seen"] = True  # the late request then writes its session back
+        return "done"
+
+    @accounts_app.get("/_test/slow-touch")
+    def slow_touch():
+        run_other_worker()  # the late request then only records "last seen"
+        return "done"
+
+    return actions.append
+
+
+def test_a_session_revoked_during_one_of_its_requests_stays_revoked(accounts_app, while_in_flight, laptop, alice):
+    cookie = cookie_value(laptop, accounts_app)
+
+    def revoke_everything():
+        with accounts_app.app_context():
+            end_sessions(alice.id, reason="revoked")
+
+    while_in_flight(revoke_everything)
+    assert laptop.get("/_test/slow-write").status_code == 200
+    assert session_rows(accounts_app) == []  # the store did not write the row back
+    assert signed_in_as(with_cookie(accounts_app, cookie)) is None
+
+
+def test_a_revoked_session_is_not_revived_by_a_late_last_seen_update(accounts_app, while_in_flight, laptop, alice):
+    def revoke_everything():
+        with accounts_app.app_context():
+            end_sessions(alice.id, reason="revoked")
+
+    while_in_flight(revoke_everything)
+    with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):  # due for a last-seen update
+        assert laptop.get("/_test/slow-touch").status_code == 200
+    assert session_rows(accounts_app) == []
+
+
+def test_signing_out_during_another_request_of_the_session_stays_signed_out(
+    accounts_app, while_in_flight, laptop, alice
+):
+    cookie = cookie_value(laptop, accounts_app)
+    other_tab = with_cookie(accounts_app, cookie)
+    token = csrf_token(other_tab, "/")
+    answers = []
+    while_in_flight(lambda: answers.append(other_tab.post("/sign-out", data={"csrf_token": token}).status_code))
+
+    assert laptop.get("/_test/slow-write").status_code == 200
+    assert answers == [303]
+    # The late request must not write the signed-in data back over the signed-out session.
+    assert signed_in_as(with_cookie(accounts_app, cookie)) is None
+    assert signed_in_as(laptop) is None
+    assert session_rows(accounts_app, alice.id) == []
+
+
+@pytest.fixture
+def ended():
+    """Collect every session_ended signal as (sid, user_id, reason)."""
+    seen = []
+
+    def receiver(sender, sid, user_id, reason):
+        seen.append((sid, user_id, reason))
+
+    session_ended.connect(receiver)
+    yield seen
+    session_ended.disconnect(receiver)
+
+
+def public_ids(app, user_id) -> set[str]:
+    return {row.public_id for row in session_rows(app, user_id)}
+
+
+def test_signing_out_announces_the_end(accounts_app, laptop, alice, ended):
+    [sid] = public_ids(accounts_app, alice.id)
+    Auth(laptop).sign_out()
+    assert ended == [(sid, alice.id, "sign-out")]
+
+
+def test_revoking_announces_each_end(accounts_app, laptop, phone, alice, ended):
+    tablet = browser(accounts_app, "Tablet", "192.0.2.44")
+    Auth(tablet).sign_in()
+    [own] = [r.public_id for r in session_rows(accounts_app, alice.id) if r.user_agent == "Firefox on Linux"]
+    others = public_ids(accounts_app, alice.id) - {own}
+    first, second = sorted(others)
+
+    submit(laptop, f"/sessions/{first}/revoke", {}, form_url="/sessions/")
+    assert ended == [(first, alice.id, "revoked")]
+    submit(laptop, "/sessions/revoke-others", {}, form_url="/sessions/")
+    assert ended == [(first, alice.id, "revoked"), (second, alice.id, "revoked")]
+
+
+def test_a_password_change_announces_every_other_end(accounts_app, laptop, phone, alice, ended):
+    [phone_sid] = [r.public_id for r in session_rows(accounts_app, alice.id) if r.user_agent == "Safari on iPhone"]
+    data = {
+        "current_password": "correct horse battery staple",
+        "password": "new passphrase!",
+        "confirm": "new passphrase!",
+    }
+    submit(laptop, "/account/password", data)
+    assert ended == [(phone_sid, alice.id, "password-change")]
+
+
+def test_a_password_reset_announces_every_end(accounts_app, laptop, phone, alice, ended, outbox):
+    sids = public_ids(accounts_app, alice.id)
+    stranger = accounts_app.test_client()
+    submit(stranger, "/reset", {"email": "alice@example.com"})
+    link = re.search(r"http://[^/]+(/reset/\S+)", outbox("alice@example.com")[-1].body).group(1)
+    submit(stranger, link, {"password": "new passphrase!", "confirm": "new passphrase!"})
+    assert sorted(ended) == sorted((sid, alice.id, "password-reset") for sid in sids)
+
+
+def test_signing_in_over_another_users_session_announces_its_end(accounts_app, laptop, alice, make_user, ended):
+    [sid] = public_ids(accounts_app, alice.id)
+    make_user("bob@example.com", name="Bob")
+    Auth(laptop).sign_in("bob@example.com")
+    assert signed_in_as(laptop) == "Bob"
+    assert [(s, u) for s, u, _ in ended] == [(sid, alice.id)]
+
+
+def test_anonymous_sessions_end_silently(client, ended):
+    client.get("/sign-in")
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/sign-in")})
+    assert ended == []

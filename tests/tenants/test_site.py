@@ -1,0 +1,102 @@
+"""SPEC §1: each tenant is a config file with its own name, colours and URL; no code per tenant."""
+
+import pytest
+
+import tenants
+from tenants.site import settings
+from tenants.site.settings import TenantConfigError, available_tenants, load_settings
+
+
+def test_acme_and_globex_are_shipped():
+    assert available_tenants() == ["acme", "globex"]
+
+
+@pytest.mark.parametrize(
+    ("slug", "name", "tagline", "colour"),
+    [
+        ("acme", "Acme", "Acme Corporation · team todos", "#b91c1c"),
+        ("globex", "Globex", "Globex Corporation · getting things done", "#1d4ed8"),
+    ],
+)
+def test_each_tenant_renders_its_own_name_and_colours(request, slug, name, tagline, colour):
+    client = request.getfixturevalue(f"{slug}_app").test_client()
+    html = client.get("/").get_data(as_text=True)
+    assert f'<a class="brand" href="/">{name}</a>' in html
+    assert tagline in html
+    assert '<link rel="stylesheet" href="/theme.css">' in html
+    theme = client.get("/theme.css")
+    assert theme.status_code == 200
+    assert theme.mimetype == "text/css"
+    assert f"--brand-primary: {colour};" in theme.get_data(as_text=True)
+
+
+def test_one_tenant_shows_nothing_of_the_other(acme_app, globex_app):
+    assert "Globex" not in acme_app.test_client().get("/").get_data(as_text=True)
+    assert "Acme" not in globex_app.test_client().get("/").get_data(as_text=True)
+    assert "#1d4ed8" not in acme_app.test_client().get("/theme.css").get_data(as_text=True)
+
+
+def test_the_settings_come_from_the_file():
+    acme = load_settings("acme")
+    assert (acme.name, acme.url, acme.issuer, acme.client_id) == (
+        "Acme",
+        "http://localhost:5001",
+        "http://localhost:5000",
+        "acme",
+    )
+    assert acme.client_secret is None  # a public client unless a secret is configured
+
+
+def test_the_environment_overrides_the_file(monkeypatch):
+    monkeypatch.setenv("ACME_URL", "http://127.0.0.2:5001/")
+    monkeypatch.setenv("ACME_ISSUER", "http://127.0.0.1:5000")
+    monkeypatch.setenv("ACME_CLIENT_SECRET", "s3cret")
+    acme = load_settings("acme")
+    assert (acme.url, acme.issuer, acme.client_secret) == ("http://127.0.0.2:5001", "http://127.0.0.1:5000", "s3cret")
+
+
+@pytest.mark.parametrize("slug", ["initech", "../acme", "acme/../globex", "ACME", "", "a" * 40, "acme.toml"])
+def test_an_unknown_tenant_is_refused(slug):
+    with pytest.raises(TenantConfigError):
+        load_settings(slug)
+    with pytest.raises(TenantConfigError):
+        tenants.create_app(slug)
+
+
+@pytest.fixture
+def tenant_dir(tmp_path, monkeypatch):
+    """An empty tenants/ folder to write tenant files into."""
+    monkeypatch.setattr(settings, "TENANTS_DIR", tmp_path)
+    return tmp_path
+
+
+VALID = 'name = "Initech"\nurl = "http://localhost:5003"\nissuer = "http://localhost:5000"\nclient_id = "initech"\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('url = "http://localhost:5003"\nissuer = "http://localhost:5000"\nclient_id = "i"\n', "missing name"),
+        ('name = "Initech"\nissuer = "http://localhost:5000"\nclient_id = "i"\n', "missing url"),
+        (VALID + '[colours]\nprimary = "red"\n', "colours must be #rrggbb"),
+        (VALID + '[colours]\nprimary = "#fff; } body { display: none"\n', "colours must be #rrggbb"),
+        ('name = "Initech\nurl = ', "not valid TOML"),
+        (VALID + "colours = 3\n", "colours must be a table"),
+        ('name = 42\nurl = "http://localhost:5003"\nissuer = "http://localhost:5000"\nclient_id = "i"\n', "name"),
+    ],
+)
+def test_a_broken_tenant_file_is_refused_with_a_clear_error(tenant_dir, content, problem):
+    (tenant_dir / "initech.toml").write_text(content)
+    with pytest.raises(TenantConfigError, match=problem):
+        load_settings("initech")
+
+
+def test_a_third_tenant_is_just_a_file(tenant_dir, monkeypatch):
+    (tenant_dir / "initech.toml").write_text(VALID + '[colours]\nprimary = "#0f766e"\n')
+    monkeypatch.setenv("INITECH_SECRET_KEY", "kM3q9ZxT7vLw2RbN8yHc4JfPd6GsEa1Uo5Ki0WnVrQ")
+    assert available_tenants() == ["initech"]
+    app = tenants.create_app("initech", {"TESTING": True})
+    client = app.test_client()
+    assert "Initech" in client.get("/").get_data(as_text=True)
+    assert "--brand-primary: #0f766e;" in client.get("/theme.css").get_data(as_text=True)
+    assert app.config["SESSION_COOKIE_NAME"] == "gatehouse_initech"
