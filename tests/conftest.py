@@ -18,6 +18,9 @@ os.environ["GATEHOUSE_ENV"] = "testing"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite")
 for _site in ("ACCOUNTS", "ACME", "GLOBEX"):
     os.environ[f"{_site}_SECRET_KEY"] = secrets.token_urlsafe(48)
+for _site in ("ACME", "GLOBEX"):
+    # A first visit stays put; the silent prompt=none check has tests of its own that switch it on.
+    os.environ[f"{_site}_SILENT_SSO"] = "0"
 
 from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402

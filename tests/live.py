@@ -73,8 +73,6 @@ def start_sites(monkeypatch, accounts_app: Flask, hosts=("127.0.0.1", "127.0.0.1
         monkeypatch.setenv(f"{prefix}_URL", url)
         monkeypatch.setenv(f"{prefix}_ISSUER", urls[0])
         monkeypatch.setenv(f"{prefix}_CLIENT_SECRET", secrets[slug])
-        # Silent SSO checks are tested on their own; here a first visit should stay where it is.
-        monkeypatch.setenv(f"{prefix}_SILENT_SSO", "0")
         tenant_app = tenants.create_app(slug, {"TESTING": True})
         with tenant_app.app_context():
             tenants_db.create_all()
