@@ -27,9 +27,11 @@ class LiveServer:
     thread: threading.Thread
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join()
-        self.server.server_close()
+        """Stop serving (a second call does nothing)."""
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.thread.join()
+            self.server.server_close()
 
 
 def free_port(host: str) -> int:
