@@ -4,6 +4,7 @@ import re
 import socket
 import threading
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -17,6 +18,26 @@ from tenants.extensions import db as tenants_db
 TENANT_SCOPE = "openid profile email offline_access orgs todos:read todos:write"
 
 
+class CookieWitness:
+    """WSGI middleware noting which cookie names a site sets and which it receives."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.received: set[str] = set()
+        self.set: set[str] = set()
+
+    def __call__(self, environ, start_response):
+        cookies = SimpleCookie()
+        cookies.load(environ.get("HTTP_COOKIE", ""))
+        self.received.update(cookies.keys())
+
+        def noting_start_response(status, headers, exc_info=None):
+            self.set.update(value.split("=", 1)[0] for name, value in headers if name.lower() == "set-cookie")
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, noting_start_response)
+
+
 @dataclass
 class LiveServer:
     """A site answering real HTTP on host:port from a background thread."""
@@ -25,6 +46,7 @@ class LiveServer:
     url: str
     server: BaseWSGIServer
     thread: threading.Thread
+    cookies: CookieWitness
 
     def stop(self) -> None:
         """Stop serving (a second call does nothing)."""
@@ -43,10 +65,11 @@ def free_port(host: str) -> int:
 
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 0) -> LiveServer:
     """Serve app on host:port (a free port if 0) in a background thread."""
-    server = make_server(host, port, app, threaded=True)
+    witness = CookieWitness(app)
+    server = make_server(host, port, witness, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name=f"live-{host}", daemon=True)
     thread.start()
-    return LiveServer(app, f"http://{host}:{server.server_port}", server, thread)
+    return LiveServer(app, f"http://{host}:{server.server_port}", server, thread, witness)
 
 
 @dataclass
