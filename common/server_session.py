@@ -15,6 +15,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def utc_from_timestamp(seconds: int | float) -> datetime:
+    """A Unix timestamp (as in JWT claims) as a naive UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
 def hash_token(token: str) -> str:
     """The key a session is stored under: a copied table must not yield live cookies."""
     return hashlib.sha256(token.encode()).hexdigest()

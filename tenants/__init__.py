@@ -14,6 +14,10 @@ from common.settings import base_config, database_url
 from common.templating import ROOT, make_flask
 
 from .extensions import csrf, db, migrate
+from .inspector.views import bp as inspector_bp
+from .signin.client import init_oidc_client
+from .signin.identity import load_identity
+from .signin.views import bp as signin_bp
 from .site.models import TenantSession
 from .site.settings import load_settings
 from .site.views import bp as site_bp
@@ -23,8 +27,8 @@ MIGRATIONS = str(ROOT / "migrations" / "tenants")
 
 def create_app(slug: str, overrides: dict | None = None) -> Flask:
     """Build the tenant site described by tenants/<slug>.toml."""
-    tenant = load_settings(slug)
     app = make_flask(__name__)
+    tenant = load_settings(slug, app.instance_path)
     app.config.update(
         base_config(
             site=slug,
@@ -50,8 +54,16 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     init_security_headers(app)
     init_error_pages(app)
-    app.session_interface = ServerSessionInterface(SqlSessionStore(db, TenantSession, scope={"site": slug}))
+    app.session_interface = ServerSessionInterface(
+        SqlSessionStore(
+            db, TenantSession, scope={"site": slug}, columns=lambda d: {"sub": d.get("sub"), "op_sid": d.get("op_sid")}
+        )
+    )
+    init_oidc_client(app, tenant)
+    app.before_request(load_identity)
+    app.register_blueprint(signin_bp)
     app.register_blueprint(site_bp)
+    app.register_blueprint(inspector_bp)
 
     @app.context_processor
     def site_context():

@@ -18,6 +18,9 @@ os.environ["GATEHOUSE_ENV"] = "testing"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite")
 for _site in ("ACCOUNTS", "ACME", "GLOBEX"):
     os.environ[f"{_site}_SECRET_KEY"] = secrets.token_urlsafe(48)
+for _site in ("ACME", "GLOBEX"):
+    # A first visit stays put; the silent prompt=none check has tests of its own that switch it on.
+    os.environ[f"{_site}_SILENT_SSO"] = "0"
 
 from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
@@ -195,3 +198,22 @@ class Auth:
 def auth(client):
     """auth.sign_in(email, password) through the sign-in form."""
     return Auth(client)
+
+
+@pytest.fixture
+def sites(monkeypatch, accounts_app):
+    """Accounts, Acme and Globex over real HTTP on loopback, tenants registered as clients."""
+    from tests.live import start_sites
+
+    running = start_sites(monkeypatch, accounts_app)
+    yield running
+    _stop_sites(running)
+
+
+def _stop_sites(running) -> None:
+    running.stop()
+    for site in (running.acme, running.globex):
+        with site.app.app_context():
+            tenants_db.session.remove()
+            _clean(tenants_db)
+            tenants_db.engine.dispose()

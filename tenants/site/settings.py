@@ -27,6 +27,7 @@ class TenantSettings:
     client_id: str
     client_secret: str | None
     colours: dict
+    silent_sso: bool = True  # check for an SSO session with prompt=none on a first visit
 
 
 def available_tenants() -> list[str]:
@@ -34,8 +35,18 @@ def available_tenants() -> list[str]:
     return sorted(p.stem for p in TENANTS_DIR.glob("*.toml"))
 
 
-def load_settings(slug: str) -> TenantSettings:
-    """Read tenants/<slug>.toml; SLUG_URL, SLUG_ISSUER, SLUG_CLIENT_ID, SLUG_CLIENT_SECRET override it."""
+def client_secret(slug: str, prefix: str, instance_path: str | None) -> str | None:
+    """The client secret from SLUG_CLIENT_SECRET, else instance/<slug>.client_secret (written by seed-demo)."""
+    if os.environ.get(prefix + "CLIENT_SECRET"):
+        return os.environ[prefix + "CLIENT_SECRET"]
+    path = Path(instance_path or "") / f"{slug}.client_secret"
+    if instance_path and path.is_file():
+        return path.read_text().strip() or None
+    return None
+
+
+def load_settings(slug: str, instance_path: str | None = None) -> TenantSettings:
+    """Read tenants/<slug>.toml; environment variables SLUG_<KEY> (SLUG_URL, SLUG_ISSUER …) override it."""
     if not _NAME.match(slug) or not (TENANTS_DIR / f"{slug}.toml").is_file():
         raise TenantConfigError(f"No tenant file tenants/{slug}.toml")
     try:
@@ -65,6 +76,7 @@ def load_settings(slug: str) -> TenantSettings:
         url=value("url").rstrip("/"),
         issuer=value("issuer").rstrip("/"),
         client_id=value("client_id"),
-        client_secret=os.environ.get(prefix + "CLIENT_SECRET") or None,
+        client_secret=client_secret(slug, prefix, instance_path),
         colours=colours,
+        silent_sso=str(value("silent_sso", True)).lower() not in {"0", "false", "no", "off"},
     )

@@ -4,14 +4,13 @@ Playwright (sync API) drives Debian's Chromium at /usr/bin/chromium
 (`apt-get install -y chromium`); tests fail loudly if it is missing.
 """
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import BaseWSGIServer, make_server
+
+from tests.conftest import _stop_sites
+from tests.live import LiveServer, Sites, serve, start_sites
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -23,35 +22,20 @@ CHROMIUM_ARGS = [
 ]
 
 
-@dataclass
-class LiveServer:
-    """A site answering real HTTP on host:port from a background thread."""
-
-    app: Flask
-    url: str
-    server: BaseWSGIServer
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join()
-        self.server.server_close()
-
-
-def serve(app: Flask, host: str = "127.0.0.1") -> LiveServer:
-    """Serve app on a free port of host (127.0.0.2, .3 … give each site its own origin)."""
-    server = make_server(host, 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name=f"live-{host}", daemon=True)
-    thread.start()
-    return LiveServer(app, f"http://{host}:{server.server_port}", server, thread)
-
-
 @pytest.fixture
 def live_server(accounts_app) -> Iterator[LiveServer]:
     """The Accounts site (empty tables, as in accounts_app) over real HTTP."""
     server = serve(accounts_app)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def three_hosts(monkeypatch, accounts_app) -> Iterator[Sites]:
+    """Accounts, Acme and Globex on three distinct loopback hosts: three origins, three cookie jars."""
+    running = start_sites(monkeypatch, accounts_app, hosts=("127.0.0.1", "127.0.0.2", "127.0.0.3"))
+    yield running
+    _stop_sites(running)
 
 
 @pytest.fixture(scope="session")

@@ -94,6 +94,7 @@ def test_a_broken_tenant_file_is_refused_with_a_clear_error(tenant_dir, content,
 def test_a_third_tenant_is_just_a_file(tenant_dir, monkeypatch):
     (tenant_dir / "initech.toml").write_text(VALID + '[colours]\nprimary = "#0f766e"\n')
     monkeypatch.setenv("INITECH_SECRET_KEY", "kM3q9ZxT7vLw2RbN8yHc4JfPd6GsEa1Uo5Ki0WnVrQ")
+    monkeypatch.setenv("INITECH_SILENT_SSO", "0")  # a first visit would otherwise go ask the provider
     assert available_tenants() == ["initech"]
     app = tenants.create_app("initech", {"TESTING": True})
     client = app.test_client()

@@ -1,0 +1,1 @@
+"""The flow inspector: what this tenant knows about the current sign-in (SPEC §3.4)."""

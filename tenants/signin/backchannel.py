@@ -1,0 +1,116 @@
+"""OpenID Back-Channel Logout 1.0, receiving side: validate a logout token, end local sessions."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from common.server_session import utc_from_timestamp
+
+from ..extensions import db
+from ..site.models import TenantSession
+from .models import SeenLogoutToken
+from .tokens import drop_token_sets
+
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# A logout token older than this is refused; its jti is remembered for as long.
+MAX_AGE = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(seconds=60)
+
+
+class InvalidLogoutToken(Exception):
+    """The logout token must be refused with 400 (OIDC BCL §2.8)."""
+
+
+class UnknownSigningKey(InvalidLogoutToken):
+    """Signed with a key id not in our cached JWKS (maybe rotated since)."""
+
+
+@dataclass(frozen=True)
+class LogoutRequest:
+    """Who is to be signed out, from a validated logout token."""
+
+    jti: str
+    sub: str | None
+    sid: str | None
+    issued_at: datetime
+
+
+def validate_logout_token(
+    raw: str, *, keys: dict, issuer: str, client_id: str, algorithms: list[str], now: datetime
+) -> LogoutRequest:
+    """Check a logout token exactly as OIDC BCL §2.6 says; raise InvalidLogoutToken if anything fails."""
+    if not raw or len(raw) > 8192:
+        raise InvalidLogoutToken("missing or oversized logout token")
+    try:
+        # Only the provider's asymmetric algorithms: no "none", no HS256 with a public key as secret.
+        token = jwt.decode(raw, KeySet.import_key_set(keys), algorithms=algorithms)
+    except InvalidKeyIdError as error:
+        raise UnknownSigningKey("unknown key id") from error
+    except (JoseError, ValueError, TypeError) as error:
+        raise InvalidLogoutToken(f"signature or format: {error}") from error
+    header, claims = token.header, token.claims
+    # BCL §2.4: typ logout+jwt keeps an ID token from being replayed as a logout token.
+    if header.get("typ") not in ("logout+jwt", "application/logout+jwt"):
+        raise InvalidLogoutToken("typ must be logout+jwt")
+    if claims.get("iss") != issuer:
+        raise InvalidLogoutToken("wrong issuer")
+    aud = claims.get("aud")
+    if client_id not in (aud if isinstance(aud, list) else [aud]):
+        raise InvalidLogoutToken("not addressed to this client")
+    iat = claims.get("iat")
+    if not isinstance(iat, int):
+        raise InvalidLogoutToken("iat missing")
+    issued_at = utc_from_timestamp(iat)
+    if issued_at > now + CLOCK_SKEW or now - issued_at > MAX_AGE:
+        raise InvalidLogoutToken("too old or from the future")
+    exp = claims.get("exp")
+    if exp is not None and (not isinstance(exp, int) or utc_from_timestamp(exp) < now - CLOCK_SKEW):
+        raise InvalidLogoutToken("expired")
+    events = claims.get("events")
+    if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict):
+        raise InvalidLogoutToken("events must hold the back-channel logout event")
+    if "nonce" in claims:
+        raise InvalidLogoutToken("a logout token must not carry a nonce")
+    sub, sid = claims.get("sub"), claims.get("sid")
+    if not (isinstance(sub, str) and sub) and not (isinstance(sid, str) and sid):
+        raise InvalidLogoutToken("sub or sid required")
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti or len(jti) > 255:
+        raise InvalidLogoutToken("jti required")
+    return LogoutRequest(jti=jti, sub=sub or None, sid=sid or None, issued_at=issued_at)
+
+
+def remember_jti(site: str, request: LogoutRequest, now: datetime) -> None:
+    """Record the token id; a token seen before is a replay and is refused."""
+    db.session.execute(delete(SeenLogoutToken).where(SeenLogoutToken.expires_at < now))
+    db.session.add(SeenLogoutToken(jti=request.jti, site=site, expires_at=request.issued_at + MAX_AGE + CLOCK_SKEW))
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise InvalidLogoutToken("replayed jti") from error
+
+
+def end_local_sessions(site: str, request: LogoutRequest) -> int:
+    """End this site's sessions named by the token: by provider sid, else every session of sub."""
+    query = select(TenantSession).where(TenantSession.site == site)
+    if request.sid:
+        query = query.where(TenantSession.op_sid == request.sid)
+        if request.sub:
+            query = query.where(TenantSession.sub == request.sub)
+    else:
+        query = query.where(TenantSession.sub == request.sub)
+    rows = list(db.session.scalars(query))
+    for row in rows:
+        db.session.delete(row)
+    db.session.commit()
+    if request.sid:
+        drop_token_sets(site, op_sid=request.sid)
+    else:
+        drop_token_sets(site, sub=request.sub)
+    return len(rows)

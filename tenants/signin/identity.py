@@ -1,0 +1,88 @@
+"""Who is signed in on this tenant: known only from the provider's tokens (sub and claims)."""
+
+from dataclasses import dataclass, field
+
+from flask import current_app, g, session
+
+from common.server_session import utcnow
+
+from .client import provider
+from .tokens import RefreshFailed, drop_token_sets, fresh_access_token, get_token_set
+
+# ID-token claims kept in the local session for pages and the flow inspector.
+KEPT_CLAIMS = (
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "amr",
+    "acr",
+    "sid",
+    "name",
+    "email",
+    "email_verified",
+    "orgs",
+    "act",
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The signed-in user as this tenant knows them."""
+
+    sub: str
+    name: str
+    email: str | None
+    orgs: list = field(default_factory=list)
+    act: dict | None = None  # RFC 8693: set while an admin impersonates this user
+
+
+def begin_local_session(claims: dict, token_set_id: str, auth_request: dict) -> None:
+    """Start a fresh local session for the user named by a validated ID token (new id: no fixation)."""
+    session.clear()
+    session.rotate()
+    session["sub"] = claims["sub"]
+    session["op_sid"] = claims.get("sid")
+    session["token_set_id"] = token_set_id
+    session["claims"] = {k: claims[k] for k in KEPT_CLAIMS if k in claims}
+    session["auth_request"] = auth_request
+
+
+def end_local_session() -> str | None:
+    """Forget this session and its tokens; return the ID token for the provider's end-session call."""
+    id_token = None
+    token_set_id = session.get("token_set_id")
+    if token_set_id:
+        row = get_token_set(token_set_id, current_app.config["SITE"])
+        id_token = row.id_token if row else None
+        drop_token_sets(current_app.config["SITE"], token_set_id=token_set_id)
+    session.clear()
+    g.identity = None
+    return id_token
+
+
+def load_identity() -> None:
+    """before_request: put the signed-in Identity (or None) on g.identity, refreshing tokens if due."""
+    g.identity = None
+    if "sub" not in session:
+        return
+    try:
+        fresh_access_token(session["token_set_id"], current_app.config["SITE"], _refresh_with_provider, now_fn=utcnow)
+    except RefreshFailed:
+        # SPEC §2.5: a refused refresh ends the local session (the provider revoked it).
+        session.clear()
+        return
+    claims = session.get("claims", {})
+    g.identity = Identity(
+        sub=session["sub"],
+        name=claims.get("name") or claims.get("email") or "Signed-in user",
+        email=claims.get("email"),
+        orgs=claims.get("orgs") or [],
+        act=claims.get("act"),
+    )
+
+
+def _refresh_with_provider(refresh_token: str) -> dict:
+    return provider().fetch_access_token(grant_type="refresh_token", refresh_token=refresh_token)

@@ -1,0 +1,204 @@
+"""Sign-in, callback, sign-out and the back-channel logout endpoint of a tenant site."""
+
+import logging
+import time
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from joserfc.errors import JoseError
+
+from common.errors import render_error
+from common.safe_redirects import safe_next
+from common.server_session import utcnow
+
+from ..extensions import csrf
+from . import backchannel
+from .client import ProviderUnavailable, metadata, provider
+from .forms import SignOutForm
+from .identity import begin_local_session, end_local_session
+from .tokens import store_token_set
+
+log = logging.getLogger(__name__)
+bp = Blueprint("signin", __name__)
+
+SILENT_ERRORS = {"login_required", "consent_required", "interaction_required", "account_selection_required"}
+UNAVAILABLE = "The Gatehouse sign-in service cannot be reached right now. Please try again in a minute."
+# Shown in the flow inspector; the PKCE verifier is never recorded.
+SHOWN_AUTH_PARAMS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "code_challenge_method",
+    "prompt",
+    "max_age",
+    "acr_values",
+)
+
+
+def _callback_url() -> str:
+    return current_app.config["TENANT"].url + url_for("signin.callback")
+
+
+@bp.get("/auth/sign-in")
+def sign_in():
+    """Send the browser to the provider's authorization endpoint (code flow, PKCE S256, state, nonce)."""
+    next_url = safe_next(request.args.get("next"))
+    prompt = request.args.get("prompt") if request.args.get("prompt") in {"none", "login"} else None
+    extra = {"prompt": prompt} if prompt else {}
+    try:
+        metadata()
+        rv = provider().create_authorization_url(_callback_url(), **extra)
+    except (ProviderUnavailable, requests.RequestException):
+        if prompt == "none":
+            return redirect(next_url)  # a silent check must never block the page
+        return render_error(503, UNAVAILABLE, "Sign-in unavailable")
+    provider().save_authorize_data(redirect_uri=_callback_url(), **rv)
+    params = dict(parse_qsl(urlsplit(rv["url"]).query))
+    session["signin"] = {
+        "next": next_url,
+        "silent": prompt == "none",
+        "request": {k: params[k] for k in SHOWN_AUTH_PARAMS if k in params} | {"sent_at": int(time.time())},
+    }
+    return redirect(rv["url"])
+
+
+@bp.get("/auth/callback")
+def callback():
+    """Finish the code flow: check state, iss, code exchange with the PKCE verifier, ID token, nonce."""
+    pending = session.pop("signin", None) or {}
+    next_url = safe_next(pending.get("next"))
+    error = request.args.get("error")
+    if error and pending.get("silent") and error in SILENT_ERRORS:
+        session["sso_checked"] = True
+        return redirect(next_url)
+    try:
+        meta = metadata()
+        _check_issuer(meta)
+        if error:
+            raise OAuthError(error=error[:64], description=(request.args.get("error_description") or "")[:200])
+        # Authlib checks the ID token: signature (JWKS), iss, aud, exp, iat and our nonce.
+        token = provider().authorize_access_token()
+    except (ProviderUnavailable, requests.RequestException):
+        return render_error(503, UNAVAILABLE, "Sign-in unavailable")
+    except MismatchingStateError:
+        return render_error(
+            400, "This sign-in link is stale or was not started here. Please sign in again.", "Sign-in failed"
+        )
+    except (OAuthError, AuthlibBaseError, JoseError, KeyError, ValueError) as failure:
+        log.warning("Sign-in callback refused: %s", failure)
+        if error == "access_denied":
+            return render_error(403, "Sign-in was cancelled.", "Sign-in cancelled")
+        return render_error(400, "Sign-in could not be completed. Please try again.", "Sign-in failed")
+    claims = token["userinfo"]
+    site = current_app.config["SITE"]
+    token_set_id = store_token_set(site, claims["sub"], claims.get("sid"), token, utcnow())
+    begin_local_session(dict(claims), token_set_id, pending.get("request", {}))
+    return redirect(next_url)
+
+
+def _check_issuer(meta: dict) -> None:
+    """RFC 9207: the response must come from our issuer (defeats mix-up attacks)."""
+    iss = request.args.get("iss")
+    if iss is None and meta.get("authorization_response_iss_parameter_supported"):
+        raise OAuthError(error="invalid_request", description="missing iss")
+    if iss is not None and iss != meta["issuer"]:
+        raise OAuthError(error="invalid_request", description="iss mismatch")
+
+
+@bp.post("/auth/sign-out")
+def sign_out():
+    """End the local session, then the provider's (which back-channels every other tenant)."""
+    if not SignOutForm().validate_on_submit():
+        return render_error(400)
+    id_token = end_local_session()
+    signed_out = current_app.config["TENANT"].url + url_for("signin.signed_out")
+    try:
+        end_session = metadata().get("end_session_endpoint")
+    except ProviderUnavailable:
+        end_session = None
+    if not end_session or not id_token:
+        return redirect(url_for("signin.signed_out"), code=303)
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": signed_out,
+            "client_id": current_app.config["TENANT"].client_id,
+        }
+    )
+    return redirect(f"{end_session}?{query}", code=303)
+
+
+@bp.get("/signed-out")
+def signed_out():
+    """Where the provider sends the browser after a global sign-out."""
+    return render_template("tenants/signin/signed_out.html")
+
+
+@bp.post("/auth/backchannel-logout")
+@csrf.exempt  # a server-to-server call from the provider, authenticated by the signed logout token
+def backchannel_logout():
+    """OpenID Back-Channel Logout 1.0 §2.5: validate the logout token, end the sessions it names."""
+    site = current_app.config["SITE"]
+    try:
+        meta = metadata()
+        logout = _validate(request.form.get("logout_token", ""), meta)
+        backchannel.remember_jti(site, logout, utcnow())
+    except ProviderUnavailable:
+        return _no_store(jsonify(error="temporarily_unavailable"), 503)
+    except backchannel.InvalidLogoutToken as error:
+        log.info("Back-channel logout refused: %s", error)
+        return _no_store(jsonify(error="invalid_request", error_description=str(error)), 400)
+    ended = backchannel.end_local_sessions(site, logout)
+    log.info("Back-channel logout ended %d session(s)", ended)
+    return _no_store(current_app.response_class(status=200))
+
+
+def _validate(raw: str, meta: dict) -> backchannel.LogoutRequest:
+    tenant = current_app.config["TENANT"]
+    algorithms = meta.get("id_token_signing_alg_values_supported") or ["RS256"]
+    algorithms = [a for a in algorithms if a != "none" and not a.startswith("HS")]
+    kwargs = {"issuer": meta["issuer"], "client_id": tenant.client_id, "algorithms": algorithms, "now": utcnow()}
+    try:
+        try:
+            return backchannel.validate_logout_token(raw, keys=provider().fetch_jwk_set(), **kwargs)
+        except backchannel.UnknownSigningKey:
+            # The provider may have rotated its key since we cached the JWKS: fetch it once more.
+            return backchannel.validate_logout_token(raw, keys=provider().fetch_jwk_set(force=True), **kwargs)
+    except (requests.RequestException, ValueError) as error:
+        raise ProviderUnavailable(str(error)) from error
+
+
+def _no_store(response, status: int = 200):
+    """BCL §2.8: the answer must not be cached."""
+    if isinstance(response, tuple):
+        response = response[0]
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.before_app_request
+def silent_sso_check():
+    """On a first visit, ask the provider silently (prompt=none) whether an SSO session exists."""
+    if (
+        not current_app.config["TENANT"].silent_sso
+        or g.get("identity") is not None
+        or request.method != "GET"
+        or session.get("sso_checked")
+        or request.blueprint == "signin"
+        or request.endpoint in {None, "static", "site.theme"}
+        or request.path.startswith("/api/")
+    ):
+        return None
+    session["sso_checked"] = True
+    return redirect(url_for("signin.sign_in", prompt="none", next=request.full_path.rstrip("?")))
+
+
+@bp.app_context_processor
+def sign_out_form():
+    """The header's sign-out button needs a CSRF-protected form."""
+    return {"sign_out_form": SignOutForm() if g.get("identity") else None, "identity": g.get("identity")}

@@ -1,0 +1,102 @@
+"""Tenant fixtures: a stand-in provider (discovery + signing key) and a helper to open a local session."""
+
+import secrets
+import time
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+from common.server_session import utcnow
+from tenants.extensions import db as tenants_db
+from tenants.signin.backchannel import BACKCHANNEL_EVENT
+from tenants.signin.client import provider
+from tenants.signin.tokens import store_token_set
+
+
+@pytest.fixture(scope="session")
+def provider_key():
+    """The stand-in provider's RS256 signing key."""
+    return RSAKey.generate_key(2048, parameters={"kid": "provider-key-1", "alg": "RS256", "use": "sig"})
+
+
+@pytest.fixture
+def fake_provider(provider_key):
+    """Give a tenant app the discovery document and JWKS a provider would serve, without HTTP."""
+
+    def install(app):
+        issuer = app.config["TENANT"].issuer
+        with app.app_context():
+            provider().server_metadata.update(
+                {
+                    "_loaded_at": time.time(),
+                    "issuer": issuer,
+                    "authorization_endpoint": f"{issuer}/oauth/authorize",
+                    "token_endpoint": f"{issuer}/oauth/token",
+                    "end_session_endpoint": f"{issuer}/oauth/end-session",
+                    "jwks_uri": f"{issuer}/.well-known/jwks.json",
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                    "authorization_response_iss_parameter_supported": True,
+                    "jwks": KeySet([provider_key]).as_dict(private=False),
+                }
+            )
+        return app
+
+    return install
+
+
+def sign(key, claims: dict, header: dict | None = None) -> str:
+    """A JWT signed with key (RS256 unless the header says otherwise)."""
+    return jwt.encode({"alg": "RS256", "kid": key.kid, **(header or {})}, claims, key)
+
+
+@pytest.fixture
+def logout_token(provider_key):
+    """Build a logout token: logout_token(app, sid=..., **claim overrides, header=..., key=...)."""
+
+    def build(app, *, key=None, header=None, drop=(), **overrides) -> str:
+        tenant = app.config["TENANT"]
+        claims = {
+            "iss": tenant.issuer,
+            "aud": tenant.client_id,
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 120,
+            "jti": secrets.token_urlsafe(16),
+            "sub": "user-1",
+            "sid": "op-session-1",
+            "events": {BACKCHANNEL_EVENT: {}},
+        }
+        claims.update(overrides)
+        for name in drop:
+            claims.pop(name, None)
+        return sign(key or provider_key, claims, {"typ": "logout+jwt", **(header or {})})
+
+    return build
+
+
+@pytest.fixture
+def open_session():
+    """Sign a test client in locally as if the provider had: open_session(app, client, sub, sid)."""
+
+    def make(app, client, sub: str = "user-1", sid: str = "op-session-1"):
+        token = {
+            "access_token": "at-" + secrets.token_hex(8),
+            "expires_in": 300,
+            "refresh_token": "rt",
+            "id_token": "idt",
+        }
+        with app.app_context():
+            token_set_id = store_token_set(app.config["SITE"], sub, sid, token, utcnow())
+            tenants_db.session.remove()
+        with client.session_transaction() as session:
+            session.update(
+                {
+                    "sub": sub,
+                    "op_sid": sid,
+                    "token_set_id": token_set_id,
+                    "claims": {"sub": sub, "name": "Alice", "sid": sid},
+                }
+            )
+        return token_set_id
+
+    return make
