@@ -1,12 +1,12 @@
 """Todo page forms; every one carries a CSRF token. Shape is checked here, the rules in services.py."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .models import NOTES_MAX, TITLE_MAX
 
-VISIBILITY_CHOICES = [("private", "Private: only me"), ("org", "Organization: every member")]
+VISIBILITY_CHOICES = [SelectChoice("private", "Private: only me"), SelectChoice("org", "Organization: every member")]
 
 
 def _strip(value: str | None) -> str | None:

@@ -1,6 +1,7 @@
 """Todo pages: thin views over services (guard, validate, act, flash, redirect 303); scoping decides access."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from common.errors import render_error
 from common.form_state import restore_form, stash_form
@@ -189,5 +190,7 @@ def org_switcher():
         return {"org_switcher": None}
     active = active_membership(viewer)
     form = SwitchOrgForm(formdata=None, data={"org_id": active.org_id})
-    form.org_id.choices = [(m.org_id, "Personal space" if m.personal else m.name) for m in viewer.memberships]
+    form.org_id.choices = [
+        SelectChoice(m.org_id, "Personal space" if m.personal else m.name) for m in viewer.memberships
+    ]
     return {"org_switcher": {"form": form, "active": active}}
