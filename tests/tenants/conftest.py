@@ -142,3 +142,16 @@ def browser_as(open_session):
         return browser
 
     return make
+
+
+@pytest.fixture
+def api():
+    """api(app, method, path, token=None, **kwargs): one call with `Authorization: Bearer <token>`."""
+
+    def call(app, method: str, path: str, token: str | None = None, **kwargs):
+        headers = dict(kwargs.pop("headers", {}))
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return app.test_client().open(path, method=method, headers=headers, **kwargs)
+
+    return call
