@@ -1,8 +1,11 @@
-"""Todo page forms; every one carries a CSRF token. Shape is checked here, the rules in services.py."""
+"""Todo page forms; every one carries a CSRF token. Field rules live in services.clean_fields alone.
+
+The API and the pages accept exactly the same todos, so the forms add no rules of their own:
+services.clean_fields reports every problem at once, and the view shows each next to its field.
+"""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from .models import NOTES_MAX, TITLE_MAX
 
@@ -16,17 +19,9 @@ def _strip(value: str | None) -> str | None:
 class TodoForm(FlaskForm):
     """Create or edit a todo. The due date stays text, so a mistyped date comes back as typed."""
 
-    title = StringField(
-        "Title",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter a title."),
-            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
-        ],
-    )
-    notes = TextAreaField("Notes", validators=[Length(max=NOTES_MAX, message=f"Use at most {NOTES_MAX:,} characters.")])
+    title = StringField("Title", filters=[_strip], render_kw={"maxlength": TITLE_MAX, "required": True})
+    notes = TextAreaField("Notes", render_kw={"maxlength": NOTES_MAX})
     due_date = StringField("Due date", filters=[_strip], render_kw={"type": "date"})
-    # Choices are checked by services.clean_fields, with a message that says what is allowed.
     visibility = SelectField("Who can see it", choices=VISIBILITY_CHOICES, default="private", validate_choice=False)
     done = BooleanField("Done")
 

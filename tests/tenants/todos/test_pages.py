@@ -112,6 +112,15 @@ def test_bad_input_is_shown_next_to_the_field_with_what_was_typed(acme, browser_
     assert titles(acme) == []
 
 
+def test_every_problem_is_shown_at_once(acme, browser_as):
+    browser = browser_as(acme, MEMBER, active_org=ORG)
+    submit(browser, "/todos/new", {"title": "", "due_date": "soon", "visibility": "public"})
+    page = text(browser.get("/todos/new"))
+    for message in ("Enter a title.", "Enter a real date as YYYY-MM-DD.", "Choose private (only you) or org"):
+        assert message in page
+    assert titles(acme) == []
+
+
 def test_edit_own_todo(acme, browser_as, write_todo):
     todo_id = write_todo(acme, MEMBER, "private", title="Draft")
     browser = browser_as(acme, MEMBER, active_org=ORG)
