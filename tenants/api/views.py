@@ -175,6 +175,7 @@ def get_todo(org_id: str, todo_id: str):
 def update_todo(org_id: str, todo_id: str):
     """Change some fields of a todo the caller may change."""
     membership = _membership(org_id)
+    # 404 / 403 before the body is read: whether a todo is there never depends on what was sent.
     services.get_todo(_site(), _viewer(), membership.org_id, todo_id, Action.UPDATE)
     todo = services.update_todo(_site(), _viewer(), membership.org_id, todo_id, _json_object(), utcnow())
     return jsonify(todo_json(todo, membership))
