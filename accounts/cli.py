@@ -1,5 +1,8 @@
 """Command-line tools: `flask --app app users create`, `flask --app app seed-demo`."""
 
+import json
+from pathlib import Path
+
 import click
 from flask import Blueprint, current_app
 from flask.cli import AppGroup
@@ -15,6 +18,7 @@ from .mfa.services import enable_with_secret, has_second_factor
 from .mfa.settings import mfa_settings
 from .oidc.cli import seed_demo_clients
 from .orgs import services as orgs
+from .orgs.claims import orgs_claim
 from .orgs.models import Organization
 from .orgs.rules import Role
 
@@ -37,6 +41,8 @@ DEMO_ROLES = [
 # Bob signs in with a second factor. A fixed, published secret: demo data only, never a real account.
 DEMO_TOTP_USER = "bob@gatehouse.test"
 DEMO_TOTP_SECRET = "GATEHOUSEDEMOBOBTOTPSECRET234567"  # noqa: S105 (documented demo secret)
+# Read by each tenant's seed-demo: tenants never read Accounts tables, only what tokens would tell them.
+DEMO_USERS_FILE = "demo-users.json"
 
 
 def create_user(email: str, password: str, name: str, admin: bool = False) -> User:
@@ -86,7 +92,12 @@ def seed_demo_org() -> Organization:
 
 
 @cli.cli.command("seed-demo")
-def seed_demo() -> None:
+@click.option(
+    "--users-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Where to write the demo users' claims for the tenants (default: instance/{DEMO_USERS_FILE}).",
+)
+def seed_demo(users_file: Path | None) -> None:
     """Create the demo users, org, second factor and OpenID clients (idempotent); print the logins."""
     if current_app.config["GATEHOUSE_ENV"] == "production":
         raise click.ClickException("seed-demo creates accounts with published passwords; it never runs in production.")
@@ -97,6 +108,8 @@ def seed_demo() -> None:
         click.echo(f"  {email:<24} {password:<22} {'admin' if admin else 'user'}")
     org = seed_demo_org()
     click.echo(f"  Organization {org.name} ({org.slug}): " + ", ".join(f"{e.split('@')[0]} {r}" for e, r in DEMO_ROLES))
+    path = write_demo_users(users_file or Path(current_app.instance_path) / DEMO_USERS_FILE)
+    click.echo(f"  Wrote {path} (the demo users' sub, name and orgs claim, for the tenants' seed-demo).")
     bob = find_user(DEMO_TOTP_USER)
     if not has_second_factor(bob.id):
         enable_with_secret(bob, DEMO_TOTP_SECRET, keys=mfa_settings(current_app.config).keys, now=utcnow())
@@ -105,3 +118,15 @@ def seed_demo() -> None:
     click.echo(f"  flask --app app mfa code {DEMO_TOTP_USER}")
     for line in seed_demo_clients(current_app.instance_path):
         click.echo(line)
+
+
+def write_demo_users(path: Path) -> Path:
+    """Write each demo user's `sub`, name, email and `orgs` claim, exactly as ID tokens carry them."""
+    users = []
+    for email, *_ in DEMO_USERS:
+        user = find_user(email)
+        # The provider's `sub` is the user id as a string.
+        users.append({"sub": str(user.id), "name": user.name, "email": user.email, "orgs": orgs_claim(user.id)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"users": users}, indent=2) + "\n")
+    return path

@@ -30,7 +30,8 @@ class SessionStore(Protocol):
 
     def load(self, key: str, now: datetime) -> dict | None: ...
 
-    def save(self, key: str, data: dict, meta: dict, now: datetime, *, create: bool) -> None: ...
+    def save(self, key: str, data: dict | None, meta: dict, now: datetime, *, create: bool) -> None:
+        """Create the record (create=True), or update it; data None means: only note the visit."""
 
     def delete(self, key: str) -> None: ...
 
@@ -94,7 +95,9 @@ class ServerSessionInterface(SessionInterface):
             session.token = secrets.token_urlsafe(32)
         meta = {"ip": request.remote_addr, "user_agent": (request.user_agent.string or "")[:300]}
         # Only a freshly issued id may create a record: a session revoked elsewhere stays revoked.
-        self.store.save(hash_token(session.token), dict(session), meta, utcnow(), create=new_cookie)
+        # An unmodified session only notes the visit, so it never overwrites what a concurrent request wrote.
+        data = dict(session) if session.modified or new_cookie else None
+        self.store.save(hash_token(session.token), data, meta, utcnow(), create=new_cookie)
         if new_cookie:
             response.set_cookie(
                 name,

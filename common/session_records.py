@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -43,25 +43,28 @@ class SqlSessionStore:
             return None  # a row of another site is never this site's session
         return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id}
 
-    def save(self, key: str, data: dict, meta: dict, now: datetime, *, create: bool) -> None:
-        row = self.db.session.get(self.model, key)
-        if row is None and not create:
-            return
-        if row is None:
+    def save(self, key: str, data: dict | None, meta: dict, now: datetime, *, create: bool) -> None:
+        if create:
             row = self.model(
                 key=key,
                 public_id=secrets.token_urlsafe(16),
                 created_at=now,
+                last_seen_at=now,
                 expires_at=now + current_app.config["SESSION_ABSOLUTE_LIFETIME"],
                 user_agent=meta["user_agent"],
+                ip=meta["ip"],
+                data=data or {},
                 **self.scope,
+                **self.columns(data or {}),
             )
             self.db.session.add(row)
-        row.data = data
-        for name, value in self.columns(data).items():
-            setattr(row, name, value)
-        row.last_seen_at = now
-        row.ip = meta["ip"]
+            self.db.session.commit()
+            return
+        values = {"last_seen_at": now, "ip": meta["ip"]}
+        if data is not None:
+            values.update(data=data, **self.columns(data))
+        # A conditional UPDATE: a row revoked meanwhile stays gone (no resurrection, no stale-row error).
+        self.db.session.execute(update(self.model).where(self.model.key == key).values(**values))
         self.db.session.commit()
 
     def delete(self, key: str) -> None:

@@ -13,6 +13,7 @@ from common.session_records import SqlSessionStore
 from common.settings import base_config, database_url
 from common.templating import ROOT, make_flask
 
+from .api.views import bp as api_bp
 from .extensions import csrf, db, migrate
 from .inspector.views import bp as inspector_bp
 from .signin.client import init_oidc_client
@@ -21,6 +22,8 @@ from .signin.views import bp as signin_bp
 from .site.models import TenantSession
 from .site.settings import load_settings
 from .site.views import bp as site_bp
+from .todos.cli import cli as todos_cli
+from .todos.views import bp as todos_bp
 
 MIGRATIONS = str(ROOT / "migrations" / "tenants")
 
@@ -64,6 +67,9 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
     app.register_blueprint(signin_bp)
     app.register_blueprint(site_bp)
     app.register_blueprint(inspector_bp)
+    app.register_blueprint(todos_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(todos_cli)
 
     @app.context_processor
     def site_context():

@@ -1,7 +1,10 @@
 """Who is signed in on this tenant: known only from the provider's tokens (sub and claims)."""
 
+import logging
 from dataclasses import dataclass, field
 
+import requests
+from authlib.integrations.base_client.errors import OAuthError
 from flask import current_app, g, session
 
 from common.server_session import utcnow
@@ -9,6 +12,10 @@ from common.server_session import utcnow
 from .client import provider
 from .tokens import RefreshFailed, drop_token_sets, fresh_access_token, get_token_set
 
+log = logging.getLogger(__name__)
+
+# Claims that userinfo may change after a refresh (a role change, a new name).
+REFRESHED_CLAIMS = ("name", "email", "email_verified", "orgs")
 # ID-token claims kept in the local session for pages and the flow inspector.
 KEPT_CLAIMS = (
     "iss",
@@ -85,4 +92,16 @@ def load_identity() -> None:
 
 
 def _refresh_with_provider(refresh_token: str) -> dict:
-    return provider().fetch_access_token(grant_type="refresh_token", refresh_token=refresh_token)
+    """Refresh the tokens, then re-read the user's claims so role changes arrive within a token lifetime."""
+    token = provider().fetch_access_token(grant_type="refresh_token", refresh_token=refresh_token)
+    try:
+        info = provider().userinfo(token=token)
+    except (requests.RequestException, ValueError, OAuthError) as error:
+        # The new tokens are already ours (the old refresh token is spent): keep them, claims stay as they were.
+        log.warning("userinfo after refresh failed: %s", error)
+        return token
+    if info.get("sub") == session.get("sub"):
+        session["claims"] = session.get("claims", {}) | {k: info[k] for k in REFRESHED_CLAIMS if k in info}
+        if "orgs" not in info:
+            session["claims"].pop("orgs", None)
+    return token

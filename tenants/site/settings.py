@@ -28,6 +28,8 @@ class TenantSettings:
     client_secret: str | None
     colours: dict
     silent_sso: bool = True  # check for an SSO session with prompt=none on a first visit
+    # RFC 9068 / RFC 8707: the resource identifier access tokens for this tenant's API name in `aud`.
+    audience: str = ""
 
 
 def available_tenants() -> list[str]:
@@ -78,5 +80,6 @@ def load_settings(slug: str, instance_path: str | None = None) -> TenantSettings
         client_id=value("client_id"),
         client_secret=client_secret(slug, prefix, instance_path),
         colours=colours,
+        audience=(value("audience") or value("url")).rstrip("/"),
         silent_sso=str(value("silent_sso", True)).lower() not in {"0", "false", "no", "off"},
     )

@@ -32,9 +32,19 @@ CSRF_EXEMPT: dict[tuple[str, str], str] = {
     ("accounts", "oidc.revoke"): "RFC 7009: client-authenticated machine endpoint",
     ("accounts", "oidc.introspect"): "RFC 7662: client-authenticated machine endpoint",
     ("accounts", "oidc.userinfo"): "OIDC Core §5.3: authenticated by the bearer access token",
-    ("acme", "signin.backchannel_logout"): "OIDC Back-Channel Logout: authenticated by the signed logout token",
-    ("globex", "signin.backchannel_logout"): "OIDC Back-Channel Logout: authenticated by the signed logout token",
+    **{
+        (site, endpoint): reason
+        for site in ("acme", "globex")
+        for endpoint, reason in {
+            "signin.backchannel_logout": "OIDC Back-Channel Logout: authenticated by the signed logout token",
+            "api.create_todo": "bearer-token API: no cookies are read, so no cross-site request can ride on one",
+            "api.update_todo": "bearer-token API: no cookies are read",
+            "api.delete_todo": "bearer-token API: no cookies are read",
+        }.items()
+    },
 }
+# A todo id of the right shape; the CSRF check refuses before any lookup.
+TENANT_URL_VALUES = {endpoint: {"todo_id": "a" * 22} for endpoint in ("todos.edit", "todos.toggle", "todos.delete")}
 
 # Everything a form could ask for, valid enough that the request would change something if it got through.
 FORM_DATA = {
@@ -146,13 +156,23 @@ def session_sid(client) -> str:
 
 @pytest.fixture
 def acme_world(acme_app):
-    return World(acme_app, tenants_db, acme_app.test_client(), {}, {"tenant_sessions": {"data", "last_seen_at", "ip"}})
+    return World(
+        acme_app,
+        tenants_db,
+        acme_app.test_client(),
+        TENANT_URL_VALUES,
+        {"tenant_sessions": {"data", "last_seen_at", "ip"}},
+    )
 
 
 @pytest.fixture
 def globex_world(globex_app):
     return World(
-        globex_app, tenants_db, globex_app.test_client(), {}, {"tenant_sessions": {"data", "last_seen_at", "ip"}}
+        globex_app,
+        tenants_db,
+        globex_app.test_client(),
+        TENANT_URL_VALUES,
+        {"tenant_sessions": {"data", "last_seen_at", "ip"}},
     )
 
 

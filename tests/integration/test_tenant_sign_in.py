@@ -11,6 +11,8 @@ from sqlalchemy import func, select, update
 from accounts.extensions import db as accounts_db
 from accounts.oidc.models import Token
 from accounts.oidc.services import revoke_session_tokens
+from accounts.orgs import services as orgs
+from accounts.orgs.rules import Role
 from common.server_session import utcnow
 from tenants.extensions import db as tenants_db
 from tenants.signin.client import provider
@@ -188,3 +190,21 @@ def test_accounts_down_gives_a_clear_error_page(sites, alice):
 
     assert response.status_code == 503
     assert "cannot be reached" in response.text
+
+
+def test_a_removed_membership_reaches_the_tenant_at_the_next_refresh(sites, alice, make_user):
+    bob = make_user("bob@example.com", name="Bob")
+    with sites.accounts.app.app_context():
+        org_id = orgs.create_org(bob.id, "Initech", "initech", utcnow()).id
+        orgs.set_membership(org_id, alice.id, Role.MEMBER)
+    browser = requests.Session()
+    sign_in_at_tenant(browser, sites.acme.url, "alice@example.com", PASSWORD)
+    assert "Initech" in browser.get(f"{sites.acme.url}/todos/").text
+
+    with sites.accounts.app.app_context():
+        orgs.remove_member(org_id, bob.id, alice.id)
+    expire_access_token(sites)
+
+    page = browser.get(f"{sites.acme.url}/todos/").text
+    assert "Signed in as <strong>Alice</strong>" in page
+    assert "Initech" not in page, "SPEC §2.6: a removal reaches the tenant within the access-token lifetime"

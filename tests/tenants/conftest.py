@@ -12,6 +12,7 @@ from tenants.extensions import db as tenants_db
 from tenants.signin.backchannel import BACKCHANNEL_EVENT
 from tenants.signin.client import provider
 from tenants.signin.tokens import store_token_set
+from tests.conftest import submit
 
 
 @pytest.fixture(scope="session")
@@ -76,9 +77,9 @@ def logout_token(provider_key):
 
 @pytest.fixture
 def open_session():
-    """Sign a test client in locally as if the provider had: open_session(app, client, sub, sid)."""
+    """Sign a test client in locally as if the provider had: open_session(app, client, sub, sid, **claims)."""
 
-    def make(app, client, sub: str = "user-1", sid: str = "op-session-1"):
+    def make(app, client, sub: str = "user-1", sid: str = "op-session-1", **claims):
         token = {
             "access_token": "at-" + secrets.token_hex(8),
             "expires_in": 300,
@@ -94,9 +95,63 @@ def open_session():
                     "sub": sub,
                     "op_sid": sid,
                     "token_set_id": token_set_id,
-                    "claims": {"sub": sub, "name": "Alice", "sid": sid},
+                    "claims": {"sub": sub, "name": "Alice", "sid": sid, **claims},
                 }
             )
         return token_set_id
 
     return make
+
+
+@pytest.fixture
+def access_token(provider_key):
+    """Build an RFC 9068 access token for a tenant: access_token(app, person, scope=..., **claim overrides)."""
+
+    def build(app, person=None, *, scope="todos:read todos:write", key=None, header=None, drop=(), **overrides) -> str:
+        tenant = app.config["TENANT"]
+        now = int(time.time())
+        claims = {
+            "iss": tenant.issuer,
+            "aud": tenant.audience,
+            "sub": person.sub if person else "user-1",
+            "client_id": tenant.client_id,
+            "scope": scope,
+            "orgs": person.orgs if person else [],
+            "iat": now,
+            "exp": now + 300,
+            "jti": secrets.token_urlsafe(16),
+        }
+        claims.update(overrides)
+        for name in drop:
+            claims.pop(name, None)
+        return sign(key or provider_key, claims, {"typ": "at+jwt", **(header or {})})
+
+    return build
+
+
+@pytest.fixture
+def browser_as(open_session):
+    """A test client signed in to a tenant as a Person, working in active_org (chosen with the header switcher)."""
+
+    def make(app, person, active_org: str | None = None):
+        browser = app.test_client()
+        open_session(app, browser, sub=person.sub, name=person.name, orgs=person.orgs)
+        if active_org is not None:
+            response = submit(browser, "/active-org", {"org_id": active_org}, form_url="/todos/")
+            assert response.status_code == 303
+        return browser
+
+    return make
+
+
+@pytest.fixture
+def api():
+    """api(app, method, path, token=None, **kwargs): one call with `Authorization: Bearer <token>`."""
+
+    def call(app, method: str, path: str, token: str | None = None, **kwargs):
+        headers = dict(kwargs.pop("headers", {}))
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return app.test_client().open(path, method=method, headers=headers, **kwargs)
+
+    return call

@@ -1,0 +1,273 @@
+"""The OpenAPI 3.1 document of the todo API, written by hand; tests check it names every route and answer."""
+
+from ..site.settings import TenantSettings
+from ..todos.models import NOTES_MAX, TITLE_MAX
+from ..todos.services import MAX_PAGE_SIZE, OWNERS, PAGE_SIZE, STATUSES
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
+    answer = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+CHALLENGE = {
+    "WWW-Authenticate": {
+        "description": 'RFC 6750 §3: `Bearer realm="…"`, with `error="invalid_token"` or `error="insufficient_scope"`.',
+        "schema": {"type": "string"},
+    }
+}
+UNAUTHORIZED = _json(ERROR, "No access token, or one that is invalid, expired or not for this tenant.", CHALLENGE)
+FORBIDDEN = _json(ERROR, "The token lacks the scope, or the user's role does not allow the change.", CHALLENGE)
+NOT_FOUND = _json(ERROR, "Not an org of the token's user, or a todo they cannot see (another user's private todo).")
+INVALID = _json({"$ref": "#/components/schemas/InvalidInput"}, "Some fields or parameters are not valid.")
+UNAVAILABLE = _json(ERROR, "The provider's signing keys cannot be fetched right now.")
+BODY_ERRORS = {
+    "400": _json(ERROR, "The body is not valid JSON."),
+    "415": _json(ERROR, "The body is not application/json."),
+    "422": INVALID,
+}
+ORG_ID = {
+    "name": "org_id",
+    "in": "path",
+    "required": True,
+    "description": "An org id from the token's `orgs` claim.",
+    "schema": {"type": "string", "maxLength": 255},
+}
+TODO_ID = {
+    "name": "todo_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"},
+}
+
+
+def _secured(scope: str, operation: dict, *errors: str) -> dict:
+    """An operation that needs a bearer access token with `scope`, and the answers every such call can give."""
+    responses = {
+        **operation.pop("responses"),
+        "401": UNAUTHORIZED,
+        "403": FORBIDDEN,
+        "503": UNAVAILABLE,
+    }
+    for code in errors:
+        responses[code] = {"404": NOT_FOUND, "422": INVALID, **BODY_ERRORS}[code]
+    return {**operation, "security": [{"gatehouse": [scope]}], "responses": responses}
+
+
+def _schemas() -> dict:
+    fields = {
+        "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX, "description": "One line, trimmed."},
+        "notes": {"type": "string", "maxLength": NOTES_MAX},
+        "done": {"type": "boolean"},
+        "due_date": {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD, or null."},
+        "visibility": {
+            "type": "string",
+            "enum": ["private", "org"],
+            "description": "`private`: the author alone, not even owners. `org`: every member. Set by the author.",
+        },
+    }
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+        },
+        "InvalidInput": {
+            "type": "object",
+            "required": ["error", "message", "fields"],
+            "properties": {
+                "error": {"const": "invalid_input"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            },
+        },
+        "Org": {
+            "type": "object",
+            "required": ["id", "slug", "name", "role", "personal"],
+            "properties": {
+                "id": {"type": "string"},
+                "slug": {"type": "string"},
+                "name": {"type": "string"},
+                "role": {"type": "string", "enum": ["owner", "admin", "member"]},
+                "personal": {"type": "boolean"},
+            },
+        },
+        "OrgList": {
+            "type": "object",
+            "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Org"}}},
+        },
+        "Todo": {
+            "type": "object",
+            "required": [*fields, "id", "org_id", "author", "created_at", "updated_at", "can_change"],
+            "properties": {
+                "id": TODO_ID["schema"],
+                "org_id": {"type": "string"},
+                **fields,
+                "author": {
+                    "type": "object",
+                    "required": ["sub", "name"],
+                    "properties": {"sub": {"type": "string"}, "name": {"type": "string"}},
+                },
+                "created_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"},
+                "can_change": {"type": "boolean", "description": "Whether the caller may edit and delete it."},
+            },
+        },
+        "TodoPage": {
+            "type": "object",
+            "required": ["items", "next_cursor"],
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Todo"}},
+                "next_cursor": {"type": ["string", "null"], "description": "Pass as `cursor` for the next page."},
+            },
+        },
+        "NewTodo": {
+            "type": "object",
+            "required": ["title"],
+            "additionalProperties": False,
+            "properties": fields,
+            "description": "Private unless `visibility` is `org`. Unknown fields are refused (422).",
+        },
+        "TodoChanges": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": fields,
+            "description": "Only the fields sent change. Unknown fields are refused (422).",
+        },
+    }
+
+
+def _paths() -> dict:
+    todo = {"$ref": "#/components/schemas/Todo"}
+    return {
+        "/orgs": {
+            "get": _secured(
+                "todos:read",
+                {
+                    "operationId": "listOrgs",
+                    "summary": "The organizations of the token's user",
+                    "responses": {"200": _json({"$ref": "#/components/schemas/OrgList"}, "From the `orgs` claim.")},
+                },
+            )
+        },
+        "/orgs/{org_id}/todos": {
+            "parameters": [ORG_ID],
+            "get": _secured(
+                "todos:read",
+                {
+                    "operationId": "listTodos",
+                    "summary": "The org's todos the caller may see, newest first (keyset pagination)",
+                    "parameters": [
+                        {"name": "status", "in": "query", "schema": {"enum": list(STATUSES), "default": "all"}},
+                        {"name": "owner", "in": "query", "schema": {"enum": list(OWNERS), "default": "all"}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
+                        },
+                        {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+                    ],
+                    "responses": {"200": _json({"$ref": "#/components/schemas/TodoPage"}, "One page.")},
+                },
+                "404",
+                "422",
+            ),
+            "post": _secured(
+                "todos:write",
+                {
+                    "operationId": "createTodo",
+                    "summary": "Add a todo by the caller",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewTodo"}}},
+                    },
+                    "responses": {
+                        "201": _json(
+                            todo,
+                            "Created.",
+                            {"Location": {"description": "The new todo's URL.", "schema": {"type": "string"}}},
+                        )
+                    },
+                },
+                "404",
+                "400",
+                "415",
+                "422",
+            ),
+        },
+        "/orgs/{org_id}/todos/{todo_id}": {
+            "parameters": [ORG_ID, TODO_ID],
+            "get": _secured(
+                "todos:read",
+                {"operationId": "getTodo", "summary": "One todo", "responses": {"200": _json(todo, "The todo.")}},
+                "404",
+            ),
+            "patch": _secured(
+                "todos:write",
+                {
+                    "operationId": "updateTodo",
+                    "summary": "Change some fields (authors; admins and owners for shared todos)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TodoChanges"}}},
+                    },
+                    "responses": {"200": _json(todo, "The changed todo.")},
+                },
+                "404",
+                "400",
+                "415",
+                "422",
+            ),
+            "delete": _secured(
+                "todos:write",
+                {
+                    "operationId": "deleteTodo",
+                    "summary": "Delete a todo (authors; admins and owners for shared todos)",
+                    "responses": {"204": {"description": "Deleted."}},
+                },
+                "404",
+            ),
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
+            }
+        },
+    }
+
+
+def openapi_document(tenant: TenantSettings) -> dict:
+    """The document for one tenant: its URL, its provider, the same API everywhere."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{tenant.name} todo API",
+            "version": "1",
+            "description": (
+                "Org-scoped todos. Every call needs an RFC 9068 access token from the Gatehouse provider "
+                f"with `aud` containing `{tenant.client_id}`, sent as `Authorization: Bearer <token>`. "
+                "Members see their org's shared todos and their own private ones; nobody sees another "
+                "user's private todo. What the caller cannot see answers 404, never 403."
+            ),
+        },
+        "servers": [{"url": f"{tenant.url}/api/v1"}],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "gatehouse": {
+                    "type": "openIdConnect",
+                    "openIdConnectUrl": f"{tenant.issuer}/.well-known/openid-configuration",
+                    "description": "Bearer access tokens (RFC 9068 JWT, RS256); scopes todos:read and todos:write.",
+                }
+            },
+        },
+    }

@@ -1,0 +1,184 @@
+"""Who sees and changes which todo (SPEC §3.2): the one place tenant isolation is decided.
+
+Pages and the API both go through these functions; neither builds its own todo query, and no
+todo is ever fetched by id alone. The viewer is known only from token claims (`sub`, `orgs`).
+
+- A viewer acts only in an org listed in their `orgs` claim, and only on this site: `site` and
+  `org_id` are in every query, so nothing crosses orgs and Acme never sees Globex's rows.
+- Everyone in the org sees its `org` todos and their own `private` ones. Nobody ever sees
+  another user's private todo, not even an owner.
+- Members change (edit, toggle, delete) only their own todos; admins and owners also change
+  every `org` todo. Only the author changes who sees a todo.
+- What the viewer cannot see is NotFound (404), never Forbidden: a refusal must not confirm
+  that another org's or another user's todo exists. Forbidden (403) is for visible todos only.
+"""
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from .models import ORG, Todo
+
+# Org ids and subs come from signed claims, but are still bounded before they reach a query.
+CLAIM_VALUE_MAX = 255
+# Todo ids are 22 url-safe characters; anything else cannot name a todo (and NUL bytes never reach PostgreSQL).
+TODO_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Role(StrEnum):
+    """A member's role in one organization, as the provider's `orgs` claim states it."""
+
+    MEMBER = "member"
+    ADMIN = "admin"
+    OWNER = "owner"
+
+
+ROLES = frozenset(r.value for r in Role)
+# Who may change every shared (`org`) todo, not just their own (SPEC §2.6).
+MANAGERS = frozenset({Role.ADMIN, Role.OWNER})
+
+
+class Action(StrEnum):
+    """What a viewer wants to do with one todo."""
+
+    READ = "read"
+    UPDATE = "update"
+    TOGGLE = "toggle"
+    DELETE = "delete"
+
+
+class ScopeError(Exception):
+    """The viewer may not do this; the message is safe to show."""
+
+
+class NotFound(ScopeError):
+    """Not visible to this viewer (or not there at all: the two are indistinguishable on purpose)."""
+
+
+class Forbidden(ScopeError):
+    """Visible to this viewer, but their role does not allow the action."""
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One entry of the `orgs` claim: the viewer's role in one org."""
+
+    org_id: str
+    slug: str
+    name: str
+    role: Role
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: a `sub` and the memberships their token claims."""
+
+    sub: str
+    memberships: tuple[Membership, ...] = ()
+    name: str = ""
+
+    def membership(self, org_id: object) -> Membership | None:
+        """The viewer's membership in that org, or None."""
+        return next((m for m in self.memberships if m.org_id == org_id), None)
+
+    @property
+    def personal_space(self) -> Membership | None:
+        """The viewer's personal space (an org of one), if the claim lists it."""
+        return next((m for m in self.memberships if m.personal), None)
+
+
+def _claim_text(value: object) -> str | None:
+    if not isinstance(value, str) or not value or len(value) > CLAIM_VALUE_MAX or CONTROL_CHARS.search(value):
+        return None
+    return value
+
+
+def memberships_from_claim(orgs: object) -> tuple[Membership, ...]:
+    """Read the `orgs` claim; a malformed entry or an unknown role grants nothing (fail closed)."""
+    if not isinstance(orgs, list):
+        return ()
+    found: dict[str, Membership] = {}
+    for entry in orgs:
+        if not isinstance(entry, dict):
+            continue
+        org_id, role = _claim_text(entry.get("id")), entry.get("role")
+        if org_id is None or not isinstance(role, str) or role not in ROLES or org_id in found:
+            continue
+        found[org_id] = Membership(
+            org_id=org_id,
+            slug=_claim_text(entry.get("slug")) or org_id,
+            name=_claim_text(entry.get("name")) or _claim_text(entry.get("slug")) or org_id,
+            role=Role(role),
+            personal=entry.get("personal") is True,
+        )
+    return tuple(found.values())
+
+
+def viewer_from_claims(sub: object, orgs: object, name: object = "") -> Viewer | None:
+    """The Viewer for a token's `sub` and `orgs` claim; None when the `sub` is unusable."""
+    sub = _claim_text(sub)
+    if sub is None:
+        return None
+    return Viewer(sub=sub, memberships=memberships_from_claim(orgs), name=name if isinstance(name, str) else "")
+
+
+def membership_in(viewer: Viewer, org_id: object) -> Membership:
+    """The viewer's membership in org_id; an org they are not in is NotFound (no existence leak)."""
+    membership = viewer.membership(org_id)
+    if membership is None:
+        raise NotFound("There is no such organization among yours.")
+    return membership
+
+
+def is_visible(viewer_sub: str, todo: Todo) -> bool:
+    """Shared todos are visible to the org; private ones to their author alone (not even owners)."""
+    return todo.visibility == ORG or todo.author_sub == viewer_sub
+
+
+def may_change(membership: Membership, viewer_sub: str, todo: Todo) -> bool:
+    """Authors change their own todos; admins and owners also change every shared todo."""
+    if todo.author_sub == viewer_sub:
+        return True
+    return todo.visibility == ORG and membership.role in MANAGERS
+
+
+def may_set_visibility(viewer_sub: str, todo: Todo) -> bool:
+    """Only the author decides who sees a todo: an admin cannot hide a shared todo in someone's private list."""
+    return todo.author_sub == viewer_sub
+
+
+def visible_todos(site: str, viewer: Viewer, org_id: str) -> Select[tuple[Todo]]:
+    """The query of every todo this viewer may see in org_id on this site; every todo read starts here."""
+    membership = membership_in(viewer, org_id)
+    return select(Todo).where(
+        Todo.site == site,
+        Todo.org_id == membership.org_id,
+        or_(Todo.visibility == ORG, Todo.author_sub == viewer.sub),
+    )
+
+
+def load_todo(session: Session, site: str, viewer: Viewer, org_id: str, todo_id: object, action: Action) -> Todo:
+    """One todo for an action: NotFound unless visible here, Forbidden if visible but not the viewer's to change."""
+    if not isinstance(todo_id, str) or not TODO_ID.fullmatch(todo_id):
+        raise NotFound("There is no such todo.")
+    query = visible_todos(site, viewer, org_id).where(Todo.id == todo_id)
+    todo = session.scalar(query)
+    if todo is None:
+        raise NotFound("There is no such todo.")
+    if action is not Action.READ and not may_change(membership_in(viewer, org_id), viewer.sub, todo):
+        raise Forbidden("Only its author or an admin of the organization can change this todo.")
+    return todo
+
+
+def allowed_actions(membership: Membership, viewer_sub: str, todo: Todo) -> frozenset[Action]:
+    """What the viewer may do with a todo they can see (pages show only these buttons)."""
+    if not is_visible(viewer_sub, todo):
+        return frozenset()
+    if may_change(membership, viewer_sub, todo):
+        return frozenset(Action)
+    return frozenset({Action.READ})

@@ -1,0 +1,196 @@
+"""Todo pages: thin views over services (guard, validate, act, flash, redirect 303); scoping decides access."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
+
+from common.errors import render_error
+from common.form_state import restore_form, stash_form
+from common.safe_redirects import safe_next
+from common.server_session import utcnow
+
+from ..signin.decorators import login_required
+from . import scoping, services
+from .active_org import active_membership, choose, current_viewer
+from .forms import ActionForm, SwitchOrgForm, TodoForm
+from .scoping import Action, Membership, Viewer
+from .services import InvalidInput
+
+bp = Blueprint("todos", __name__)
+
+
+@bp.errorhandler(scoping.NotFound)
+def not_found(error: scoping.NotFound):
+    """Another org's todo, another user's private todo and a todo that never was all look the same."""
+    return render_error(404)
+
+
+@bp.errorhandler(scoping.Forbidden)
+def forbidden(error: scoping.Forbidden):
+    """A todo the viewer can see but whose author or role says they may not change."""
+    return render_error(403, str(error))
+
+
+def _see_other(endpoint: str, **values):
+    """Answer a POST with 303, so a reload never re-submits it."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def _site() -> str:
+    return current_app.config["SITE"]
+
+
+def _workspace() -> tuple[Viewer, Membership]:
+    """The viewer and their active org; 404 when the claim lists no org at all."""
+    viewer = current_viewer()
+    membership = active_membership(viewer) if viewer else None
+    if membership is None:
+        abort(404)
+    return viewer, membership
+
+
+def _edit_form(todo) -> TodoForm:
+    """The edit form for a todo; the visibility choice is only there for its author."""
+    form = TodoForm(
+        data={
+            "title": todo.title,
+            "notes": todo.notes,
+            "due_date": todo.due_date.isoformat() if todo.due_date else "",
+            "visibility": todo.visibility,
+            "done": todo.done,
+        }
+        if request.method == "GET"
+        else None
+    )
+    if not scoping.may_set_visibility(current_viewer().sub, todo):
+        del form.visibility
+    return form
+
+
+@bp.get("/todos/")
+@login_required
+def index():
+    """The active org's todos the viewer may see, filtered, one keyset page at a time."""
+    viewer, membership = _workspace()
+    filters = {"status": request.args.get("status", "all"), "owner": request.args.get("owner", "all")}
+    try:
+        page = services.list_todos(_site(), viewer, membership.org_id, cursor=request.args.get("after"), **filters)
+    except InvalidInput as error:
+        return render_error(400, " ".join(m for msgs in error.errors.values() for m in msgs), "Unknown filter or page")
+    return render_template(
+        "tenants/todos/list.html",
+        membership=membership,
+        page=page,
+        filters=filters,
+        actions={todo.id: scoping.allowed_actions(membership, viewer.sub, todo) for todo in page.items},
+        action_form=ActionForm(),
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.route("/todos/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Add a todo to the active org."""
+    viewer, membership = _workspace()
+    form = TodoForm()
+    if request.method == "GET":
+        return render_template("tenants/todos/form.html", form=restore_form(form), membership=membership, todo=None)
+    if not form.validate_on_submit():
+        stash_form(form)
+        return _see_other("todos.new")
+    try:
+        todo = services.create_todo(_site(), viewer, membership.org_id, form.fields_for_service(), utcnow())
+    except InvalidInput as error:
+        stash_form(form, error.errors)
+        return _see_other("todos.new")
+    flash(f"Added “{todo.title}”.", "success")
+    return _see_other("todos.index")
+
+
+@bp.get("/todos/<todo_id>")
+@login_required
+def show(todo_id: str):
+    """One todo, with the actions the viewer's role allows."""
+    viewer, membership = _workspace()
+    todo = services.get_todo(_site(), viewer, membership.org_id, todo_id)
+    return render_template(
+        "tenants/todos/show.html",
+        todo=todo,
+        membership=membership,
+        actions=scoping.allowed_actions(membership, viewer.sub, todo),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/todos/<todo_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(todo_id: str):
+    """Change a todo the viewer may change."""
+    viewer, membership = _workspace()
+    todo = services.get_todo(_site(), viewer, membership.org_id, todo_id, Action.UPDATE)
+    form = _edit_form(todo)
+    if request.method == "GET":
+        return render_template("tenants/todos/form.html", form=restore_form(form), membership=membership, todo=todo)
+    if not form.validate_on_submit():
+        stash_form(form)
+        return _see_other("todos.edit", todo_id=todo.id)
+    try:
+        services.update_todo(_site(), viewer, membership.org_id, todo.id, form.fields_for_service(), utcnow())
+    except InvalidInput as error:
+        stash_form(form, error.errors)
+        return _see_other("todos.edit", todo_id=todo.id)
+    flash("Saved.", "success")
+    return _see_other("todos.show", todo_id=todo.id)
+
+
+@bp.post("/todos/<todo_id>/toggle")
+@login_required
+def toggle(todo_id: str):
+    """Mark done or open again, then go back to the page the button was on."""
+    viewer, membership = _workspace()
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    todo = services.toggle_todo(_site(), viewer, membership.org_id, todo_id, utcnow())
+    flash(f"“{todo.title}” is {'done' if todo.done else 'open again'}.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("todos.index")), code=303)
+
+
+@bp.route("/todos/<todo_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(todo_id: str):
+    """Ask for confirmation, then delete."""
+    viewer, membership = _workspace()
+    todo = services.get_todo(_site(), viewer, membership.org_id, todo_id, Action.DELETE)
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template("tenants/todos/delete.html", todo=todo, membership=membership, form=form)
+    if not form.validate_on_submit():
+        return render_error(400)
+    title = todo.title
+    services.delete_todo(_site(), viewer, membership.org_id, todo.id)
+    flash(f"Deleted “{title}”.", "success")
+    return _see_other("todos.index")
+
+
+@bp.post("/active-org")
+@login_required
+def switch_org():
+    """Make another of the viewer's orgs the active one; only orgs in the claim are accepted."""
+    form = SwitchOrgForm()
+    if not form.validate_on_submit() or choose(current_viewer(), form.org_id.data) is None:
+        flash("That organization is not one of yours. Choose one from the list.", "error")
+    return _see_other("todos.index")
+
+
+@bp.app_context_processor
+def org_switcher():
+    """The header's organization switcher, filled from the signed-in user's `orgs` claim."""
+    viewer = current_viewer()
+    if viewer is None or not viewer.memberships:
+        return {"org_switcher": None}
+    active = active_membership(viewer)
+    form = SwitchOrgForm(formdata=None, data={"org_id": active.org_id})
+    form.org_id.choices = [
+        SelectChoice(m.org_id, "Personal space" if m.personal else m.name) for m in viewer.memberships
+    ]
+    return {"org_switcher": {"form": form, "active": active}}
