@@ -26,11 +26,11 @@ migrate: install  ## apply Accounts and tenant migrations
 	$(FLASK) --app app db upgrade
 	$(FLASK) --app 'app:tenant("$(firstword $(TENANTS))")' db upgrade
 
-seed: migrate  ## demo users (idempotent)
-	$(FLASK) --app app seed-demo
-
-run: migrate  ## seed the demo, start Accounts, Acme and Globex; prints demo logins and URLs
+seed: migrate  ## demo users, org, clients, and todos on every tenant (idempotent)
 	@$(FLASK) --app app seed-demo
+	@for t in $(TENANTS); do $(FLASK) --app "app:tenant(\"$$t\")" seed-demo; done
+
+run: seed  ## start Accounts, Acme and Globex; prints demo logins and URLs
 	@$(BIN)/python app.py
 
 test: install-dev  ## the whole suite (but the browser journeys) on SQLite, no services needed
