@@ -8,6 +8,7 @@ from flask import Flask, g
 
 from common.errors import init_error_pages
 from common.input_guard import init_input_guard
+from common.proxy import init_proxy_fix
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
 from common.session_records import SqlSessionStore
@@ -83,6 +84,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     init_security_headers(app)
+    init_proxy_fix(app)
     init_error_pages(app)
 
     app.session_interface = ServerSessionInterface(

@@ -7,6 +7,7 @@ from flask import Flask
 
 from common.errors import init_error_pages
 from common.input_guard import init_input_guard
+from common.proxy import init_proxy_fix
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
 from common.session_records import SqlSessionStore
@@ -56,6 +57,7 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
     init_input_guard(app)
     csrf.init_app(app)
     init_security_headers(app)
+    init_proxy_fix(app)
     init_error_pages(app)
     app.session_interface = ServerSessionInterface(
         SqlSessionStore(
