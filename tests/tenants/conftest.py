@@ -7,6 +7,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+import tenants
 from common.server_session import utcnow
 from tenants.extensions import db as tenants_db
 from tenants.signin.backchannel import BACKCHANNEL_EVENT
@@ -155,3 +156,15 @@ def api():
         return app.test_client().open(path, method=method, headers=headers, **kwargs)
 
     return call
+
+
+@pytest.fixture(scope="module")
+def tenant_apps():
+    """Acme and Globex built once per module (for tests that run many cases against empty tables)."""
+    apps = {slug: tenants.create_app(slug, {"TESTING": True}) for slug in ("acme", "globex")}
+    with apps["acme"].app_context():
+        tenants_db.create_all()
+    yield apps
+    for app in apps.values():
+        with app.app_context():
+            tenants_db.engine.dispose()

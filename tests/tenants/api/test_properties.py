@@ -7,7 +7,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tenants
 from tenants.extensions import db
 from tenants.todos.models import Todo
 from tests.conftest import submit
@@ -46,15 +45,9 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 @pytest.fixture(scope="module")
-def sites():
+def sites(tenant_apps):
     """Acme and Globex built once: hypothesis runs many examples per test, each from empty tables."""
-    apps = {slug: tenants.create_app(slug, {"TESTING": True}) for slug in ("acme", "globex")}
-    with apps["acme"].app_context():
-        db.create_all()
-    yield apps
-    for app in apps.values():
-        with app.app_context():
-            db.engine.dispose()
+    return tenant_apps
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ other one, through the pages or the API, and tries to list, read, update and del
 
 import pytest
 
-import tenants
 from tenants.extensions import db
 from tenants.todos.models import Todo
 from tests.conftest import submit
@@ -48,15 +47,9 @@ SUCCESS = {"page": {"changed": 303, "deleted": 303}, "api": {"changed": 200, "de
 
 
 @pytest.fixture(scope="module")
-def sites():
+def sites(tenant_apps):
     """Acme and Globex, built once for the whole matrix (512 cells); tables are emptied before each cell."""
-    apps = {slug: tenants.create_app(slug, {"TESTING": True}) for slug in ("acme", "globex")}
-    with apps["acme"].app_context():
-        db.create_all()
-    yield apps
-    for app in apps.values():
-        with app.app_context():
-            db.engine.dispose()
+    return tenant_apps
 
 
 @pytest.fixture(autouse=True)
