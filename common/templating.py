@@ -1,5 +1,6 @@
 """Jinja set-up shared by every site: one template folder, one stylesheet."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -15,6 +16,7 @@ def make_flask(import_name: str, instance_path: str | None = None) -> Flask:
         import_name,
         template_folder=TEMPLATE_FOLDER,
         static_folder=STATIC_FOLDER,
-        instance_path=instance_path or str(ROOT / "instance"),
+        # GATEHOUSE_INSTANCE_PATH moves instance/ (tests use a temporary one, never the developer's).
+        instance_path=instance_path or os.environ.get("GATEHOUSE_INSTANCE_PATH") or str(ROOT / "instance"),
         instance_relative_config=True,
     )

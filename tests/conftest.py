@@ -15,6 +15,7 @@ from jinja2 import BytecodeCache
 
 _TMP = tempfile.mkdtemp(prefix="gatehouse-tests-")
 os.environ["GATEHOUSE_ENV"] = "testing"
+os.environ["GATEHOUSE_INSTANCE_PATH"] = f"{_TMP}/instance"  # never touch the developer's instance/
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.sqlite")
 for _site in ("ACCOUNTS", "ACME", "GLOBEX"):
     os.environ[f"{_site}_SECRET_KEY"] = secrets.token_urlsafe(48)
