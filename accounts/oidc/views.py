@@ -36,6 +36,13 @@ def _signed_in() -> SignedInSession | None:
     return SignedInSession(g.user.id, session.sid, session.get("auth_time", 0), list(session.get("amr", [])))
 
 
+def _second_factor_missing(signed_in: SignedInSession | None, acr_wanted: bool) -> bool:
+    """The client wants the second-factor acr, and the signed-in user has 2FA but did not use it in this session."""
+    if signed_in is None or not acr_wanted:
+        return False
+    return second_factor_missing(wanted=True, amr=signed_in.amr, enrolled=has_second_factor(signed_in.user_id))
+
+
 def _see_other_after_post(response):
     """After a form POST answer 303, so a reload never sends the form again."""
     if request.method == "POST" and response.status_code == 302:
@@ -80,10 +87,7 @@ def authorize():
         auth_time=signed_in.auth_time if signed_in else None,
         now=int(time.time()),
         consent_needed=signed_in is not None and consent_needed(grant.client, signed_in.user_id, scope),
-        second_factor_missing=signed_in is not None
-        and second_factor_missing(
-            wanted=acr_wanted, amr=signed_in.amr, enrolled=acr_wanted and has_second_factor(signed_in.user_id)
-        ),
+        second_factor_missing=_second_factor_missing(signed_in, acr_wanted),
     )
     if step is Step.LOGIN_REQUIRED:
         return _authorization_error(LoginRequiredError(redirect_uri=grant.redirect_uri, state=state))
