@@ -2,7 +2,7 @@
 with and without a second factor, the request kept through the second step, and the sid kept across."""
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import time_machine
@@ -160,7 +160,7 @@ def test_prompt_login_keeps_the_sid_and_changes_the_cookie(flow, client, signed_
     app = client.application
     sid, old_cookie = signed_in_sid(app), cookie_value(client, app)
     params, verifier, query = start(flow, confidential_client, prompt="login")
-    page = client.get("/sign-in").get_data(as_text=True)
+    page = client.get("/sign-in?" + urlencode(query)).get_data(as_text=True)
     assert "confirm it is you" in page and 'value="alice@example.com"' in page
     back = submit(client, "/sign-in", {"email": "alice@example.com", "password": PASSWORD, **query})
     claims = finish(flow, client, confidential_client, params, verifier, back)
