@@ -33,6 +33,9 @@ class SessionStore(Protocol):
     def save(self, key: str, data: dict | None, meta: dict, now: datetime, *, create: bool) -> None:
         """Create the record (create=True), or update it; data None means: only note the visit."""
 
+    def rekey(self, old_key: str, new_key: str, data: dict | None, meta: dict, now: datetime) -> None:
+        """Move a record to a new key, keeping its public id and deadlines; a record already gone stays gone."""
+
     def delete(self, key: str) -> None: ...
 
 
@@ -48,11 +51,17 @@ class ServerSession(CallbackDict, SessionMixin):
         self.sid = sid  # the store's public handle for this session, None until first saved
         self.modified = False
         self.rotate_requested = False
+        self.new_sid = False
         self.touched = False
 
-    def rotate(self) -> None:
-        """Issue a new id for this session and drop the old one (prevents session fixation)."""
+    def rotate(self, *, keep_sid: bool = False) -> None:
+        """Issue a new cookie token and drop the old one (prevents session fixation).
+
+        By default a new record with a new public id begins; keep_sid=True moves this record to the
+        new token instead, so the session stays the same one to everyone who knows it by its sid.
+        """
         self.rotate_requested = True
+        self.new_sid = self.new_sid or not keep_sid
         self.modified = True
 
 
@@ -85,8 +94,12 @@ class ServerSessionInterface(SessionInterface):
                 self.store.delete(old_key)
                 response.delete_cookie(name, domain=self.get_cookie_domain(app), path=self.get_cookie_path(app))
             return
+        moving_from = None
         if session.rotate_requested and old_key:
-            self.store.delete(old_key)
+            if session.new_sid:
+                self.store.delete(old_key)
+            else:
+                moving_from = old_key
             session.token = None
         if session.token and not (session.modified or session.touched):
             return
@@ -97,7 +110,11 @@ class ServerSessionInterface(SessionInterface):
         # Only a freshly issued id may create a record: a session revoked elsewhere stays revoked.
         # An unmodified session only notes the visit, so it never overwrites what a concurrent request wrote.
         data = dict(session) if session.modified or new_cookie else None
-        self.store.save(hash_token(session.token), data, meta, utcnow(), create=new_cookie)
+        if moving_from:
+            # The old token stops working at once; a record revoked meanwhile is not recreated.
+            self.store.rekey(moving_from, hash_token(session.token), data, meta, utcnow())
+        else:
+            self.store.save(hash_token(session.token), data, meta, utcnow(), create=new_cookie)
         if new_cookie:
             response.set_cookie(
                 name,

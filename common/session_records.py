@@ -67,6 +67,19 @@ class SqlSessionStore:
         self.db.session.execute(update(self.model).where(self.model.key == key).values(**values))
         self.db.session.commit()
 
+    def rekey(self, old_key: str, new_key: str, data: dict | None, meta: dict, now: datetime) -> None:
+        values = {"key": new_key, "last_seen_at": now, "ip": meta["ip"], "user_agent": meta["user_agent"]}
+        if data is not None:
+            values.update(data=data, **self.columns(data))
+        # public_id, created_at and expires_at stay: the same session (and OIDC sid), under a new cookie token.
+        self.db.session.execute(
+            update(self.model)
+            .where(self.model.key == old_key)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        self.db.session.commit()
+
     def delete(self, key: str) -> None:
         row = self.db.session.get(self.model, key)
         if row is not None:

@@ -110,6 +110,10 @@ def sign_in():
     if request.method == "GET":
         form = restore_form(form)
         form.next.data = form.next.data or request.args.get("next", "")
+        form.second_factor.data = form.second_factor.data or request.args.get("second_factor", "")[:20]
+        if g.user is not None:
+            # Signing in again (an app asked for a fresh sign-in): the account is known, the password is not.
+            form.email.data = form.email.data or g.user.email
         return render_template("accounts/identity/sign_in.html", form=form)
     next_url = safe_next(form.next.data)
     if not form.validate_on_submit():
@@ -127,7 +131,7 @@ def sign_in():
         flash("Confirm your email address first: we sent you a new link.", "error")
         return _see_other("identity.check_inbox")
     # Users with a second factor are only half signed in until they give it (accounts/mfa/stage.py).
-    second_step = after_password(user, next_url)
+    second_step = after_password(user, next_url, code_required=form.second_factor.data == "required")
     if second_step is not None:
         return second_step
     start_session(user, ["pwd"])

@@ -1,13 +1,14 @@
 """The half-signed-in stage between password and second factor, kept in the server-side session.
 
-While it lasts the browser is nobody: g.user stays None, and every page but the second step
-sends it back there. It expires, and it is wiped when the session is rotated at sign-in.
+While it lasts the browser is nobody new: g.user stays None (or whoever was already signed in
+here, when someone re-authenticates), and every page but the second step sends it back there.
+It expires, and it is wiped when the session is cleared at sign-in.
 """
 
 import time
 from dataclasses import dataclass
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 
 from ..extensions import db
 from ..identity.models import User
@@ -28,13 +29,21 @@ class Pending:
     next_url: str
 
 
-def after_password(user: User, next_url: str):
-    """Hand a correct password over to the second step; None if the user may sign in now."""
-    if not has_second_factor(user.id) or is_trusted_here(user.id):
+def after_password(user: User, next_url: str, *, code_required: bool = False):
+    """Hand a correct password over to the second step; None if the user may sign in now.
+
+    A trusted device skips the step, unless the sign-in was asked to include the code (a client
+    requested the second-factor acr: accounts/oidc/assurance.py).
+    """
+    if not has_second_factor(user.id) or (is_trusted_here(user.id) and not code_required):
         return None
-    session.clear()
-    # A fresh id before the stage: a session id planted by an attacker never carries it (fixation).
-    session.rotate()
+    if g.get("user") is None:
+        session.clear()
+        # A fresh id before the stage: a session id planted by an attacker never carries it (fixation).
+        session.rotate()
+    else:
+        # Whoever is signed in here stays so until the code is given; sign_in then keeps or ends their session.
+        session.rotate(keep_sid=True)
     session[STAGE_KEY] = {"user_id": user.id, "next": next_url, "started": int(time.time())}
     return redirect(url_for("mfa.challenge"), code=303)
 

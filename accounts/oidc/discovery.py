@@ -1,5 +1,6 @@
 """The provider metadata (OpenID Connect Discovery 1.0 / RFC 8414): exactly what this provider supports."""
 
+from .assurance import ACR_VALUES_SUPPORTED
 from .config import SCOPES_SUPPORTED
 
 SECRET_METHODS = ["client_secret_basic", "client_secret_post"]
@@ -40,6 +41,7 @@ def provider_metadata(issuer: str) -> dict:
             "iat",
             "auth_time",
             "nonce",
+            "acr",
             "amr",
             "sid",
             "at_hash",
@@ -48,6 +50,8 @@ def provider_metadata(issuer: str) -> dict:
             "email_verified",
         ],
         "prompt_values_supported": ["none", "login", "consent"],
+        # Step-up (SPEC §2.2): the one acr value we can satisfy, "a second factor was used".
+        "acr_values_supported": ACR_VALUES_SUPPORTED,
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,

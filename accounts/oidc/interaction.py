@@ -38,10 +38,16 @@ def next_step(
     auth_time: int | None,
     now: int,
     consent_needed: bool,
+    second_factor_missing: bool = False,
 ) -> Step:
-    """Decide between sign-in, consent and issuing the code; prompt=none turns the first two into errors."""
+    """Decide between sign-in, consent and issuing the code; prompt=none turns the first two into errors.
+
+    A second factor the client asked for (acr_values) and the session lacks means signing in again,
+    with password and code: every re-authentication here is a whole one, so auth_time always says
+    when the user last proved both factors (accounts/oidc/assurance.py).
+    """
     too_old = max_age is not None and (auth_time is None or now - auth_time > max_age)
-    must_sign_in = not signed_in or "login" in prompts or too_old
+    must_sign_in = not signed_in or "login" in prompts or too_old or second_factor_missing
     must_consent = "consent" in prompts or consent_needed
     if "none" in prompts:
         # OIDC Core §3.1.2.6: with prompt=none nothing may be shown, so answer the client instead.

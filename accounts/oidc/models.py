@@ -11,6 +11,7 @@ from common.server_session import utcnow
 
 from ..extensions import db
 from ..identity.models import User
+from .assurance import acr_for
 from .credentials import credential_matches
 
 # A public client proves nothing at the token endpoint; a confidential one authenticates with its secret.
@@ -120,6 +121,10 @@ class AuthorizationCode(AuthorizationCodeMixin, db.Model):
 
     def get_amr(self) -> list[str]:
         return list(self.amr)
+
+    def get_acr(self) -> str | None:
+        # Derived from amr, so acr can never claim more than the methods recorded with the code.
+        return acr_for(self.amr)
 
 
 class Token(TokenMixin, db.Model):

@@ -13,7 +13,9 @@ from common.server_session import utcnow
 
 from ..decorators import login_required
 from ..extensions import csrf
+from ..mfa.services import has_second_factor
 from . import config, keys
+from .assurance import second_factor_missing, wants_second_factor
 from .claims import subject
 from .consent import connected_apps, consent_needed, describe, grant_consent, withdraw_consent
 from .discovery import provider_metadata
@@ -32,6 +34,13 @@ def _signed_in() -> SignedInSession | None:
     if g.get("user") is None:
         return None
     return SignedInSession(g.user.id, session.sid, session.get("auth_time", 0), list(session.get("amr", [])))
+
+
+def _second_factor_missing(signed_in: SignedInSession | None, acr_wanted: bool) -> bool:
+    """The client wants the second-factor acr, and the signed-in user has 2FA but did not use it in this session."""
+    if signed_in is None or not acr_wanted:
+        return False
+    return second_factor_missing(wanted=True, amr=signed_in.amr, enrolled=has_second_factor(signed_in.user_id))
 
 
 def _see_other_after_post(response):
@@ -70,6 +79,7 @@ def authorize():
         message = "max_age must be a number of seconds."
         return _authorization_error(InvalidRequestError(message, redirect_uri=grant.redirect_uri, state=state))
     scope = grant.request.scope
+    acr_wanted = wants_second_factor(request.values.get("acr_values"))
     step = next_step(
         prompts=set(request.values.get("prompt", "").split()),
         max_age=max_age,
@@ -77,13 +87,16 @@ def authorize():
         auth_time=signed_in.auth_time if signed_in else None,
         now=int(time.time()),
         consent_needed=signed_in is not None and consent_needed(grant.client, signed_in.user_id, scope),
+        second_factor_missing=_second_factor_missing(signed_in, acr_wanted),
     )
     if step is Step.LOGIN_REQUIRED:
         return _authorization_error(LoginRequiredError(redirect_uri=grant.redirect_uri, state=state))
     if step is Step.CONSENT_REQUIRED:
         return _authorization_error(ConsentRequiredError(redirect_uri=grant.redirect_uri, state=state))
     if step is Step.SIGN_IN:
-        return redirect(url_for("identity.sign_in", next=return_after_sign_in(request.full_path)))
+        # With the second-factor acr wanted, a trusted device must not skip the code this time.
+        demand = {"second_factor": "required"} if acr_wanted else {}
+        return redirect(url_for("identity.sign_in", next=return_after_sign_in(request.full_path), **demand))
     if step is Step.CONSENT:
         form = ConsentForm()
         if not form.validate_on_submit():

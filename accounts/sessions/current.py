@@ -10,13 +10,20 @@ from .signals import session_ended
 
 
 def sign_in(user: User, methods: list[str]) -> None:
-    """Make this browser session the user's, under a new id (no session fixation)."""
+    """Make this browser session the user's, under a new cookie token (no session fixation).
+
+    The same user signing in again (prompt=login, max_age, a second factor for a client) keeps the
+    session and its public id, the OIDC `sid`: clients' sessions bound to it still get back-channel
+    logout. Anyone else ends the session signed in here, and a new one with a new sid begins.
+    """
     previous = g.get("user")
-    if previous is not None and session.sid is not None:
+    same_user = previous is not None and previous.id == user.id
+    if previous is not None and not same_user and session.sid is not None:
         # Whoever was signed in here is replaced: their session ends like any other.
         session_ended.send(None, sid=session.sid, user_id=previous.id, reason="replaced")
     session.clear()
-    session.rotate()
+    # SPEC §2.3: the cookie token changes either way, so a planted or stolen token is worthless now.
+    session.rotate(keep_sid=same_user)
     session["user_id"] = user.id
     session["amr"] = methods
     session["auth_time"] = int(time.time())

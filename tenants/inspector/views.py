@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, render_template, session
 from common.server_session import utcnow
 
 from ..signin.decorators import login_required
+from ..signin.stepup import STEP_UP_MAX_AGE, second_factor_fresh
 from ..signin.tokens import get_token_set
 
 bp = Blueprint("inspector", __name__)
@@ -31,9 +32,16 @@ def inspector():
         "id_token_expires_in_s": int(claims["exp"] - time.time()) if "exp" in claims else None,
         "authenticated_s_ago": int(time.time() - claims["auth_time"]) if "auth_time" in claims else None,
     }
+    fresh = second_factor_fresh(claims, now=int(time.time()), max_age=STEP_UP_MAX_AGE)
+    step_up = {
+        "fresh": fresh,
+        "seconds_left": int(claims["auth_time"] + STEP_UP_MAX_AGE - time.time()) if fresh else 0,
+        "minutes": STEP_UP_MAX_AGE // 60,
+    }
     return render_template(
         "tenants/inspector/inspector.html",
         claims=claims,
+        step_up=step_up,
         lifetimes=lifetimes,
         auth_request=session.get("auth_request", {}),
         sid=session.get("op_sid"),

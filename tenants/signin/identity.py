@@ -47,9 +47,18 @@ class Identity:
 
 
 def begin_local_session(claims: dict, token_set_id: str, auth_request: dict) -> None:
-    """Start a fresh local session for the user named by a validated ID token (new id: no fixation)."""
-    session.clear()
-    session.rotate()
+    """Sign the user named by a validated ID token in here, under a new cookie token (no fixation).
+
+    The same user signing in again (a step-up) keeps this session and what else it holds, such as
+    the active org; only claims and tokens are replaced. Anyone else ends the session signed in
+    here, and a fresh one begins. The old tokens are dropped either way.
+    """
+    same_user = session.get("sub") == claims["sub"]
+    if session.get("token_set_id"):
+        drop_token_sets(current_app.config["SITE"], token_set_id=session["token_set_id"])
+    if not same_user:
+        session.clear()
+    session.rotate(keep_sid=same_user)
     session["sub"] = claims["sub"]
     session["op_sid"] = claims.get("sid")
     session["token_set_id"] = token_set_id

@@ -15,7 +15,7 @@ from common.safe_redirects import safe_next
 from common.server_session import utcnow
 
 from ..extensions import csrf
-from . import backchannel
+from . import backchannel, stepup
 from .client import ProviderUnavailable, metadata, provider
 from .forms import SignOutForm
 from .identity import begin_local_session, end_local_session
@@ -46,21 +46,35 @@ def _callback_url() -> str:
 @bp.get("/auth/sign-in")
 def sign_in():
     """Send the browser to the provider's authorization endpoint (code flow, PKCE S256, state, nonce)."""
-    next_url = safe_next(request.args.get("next"))
     prompt = request.args.get("prompt") if request.args.get("prompt") in {"none", "login"} else None
-    extra = {"prompt": prompt} if prompt else {}
+    return _authorize(safe_next(request.args.get("next")), {"prompt": prompt} if prompt else {})
+
+
+@bp.get("/auth/step-up")
+def step_up():
+    """Ask the provider for a second factor given within max_age seconds (acr_values, max_age), then go to next."""
+    max_age = stepup.step_up_max_age(request.args.get("max_age"))
+    extra = {"acr_values": stepup.MFA_ACR, "max_age": str(max_age)}
+    # What the callback will hold the ID token to: kept here, never read back from the callback URL.
+    return _authorize(safe_next(request.args.get("next")), extra, step_up={"max_age": max_age})
+
+
+def _authorize(next_url: str, extra: dict, step_up: dict | None = None):
+    """Redirect to the authorization endpoint with extra parameters, remembering the request in the session."""
+    silent = extra.get("prompt") == "none"
     try:
         metadata()
         rv = provider().create_authorization_url(_callback_url(), **extra)
     except (ProviderUnavailable, requests.RequestException):
-        if prompt == "none":
+        if silent:
             return redirect(next_url)  # a silent check must never block the page
         return render_error(503, UNAVAILABLE, "Sign-in unavailable")
     provider().save_authorize_data(redirect_uri=_callback_url(), **rv)
     params = dict(parse_qsl(urlsplit(rv["url"]).query))
     session["signin"] = {
         "next": next_url,
-        "silent": prompt == "none",
+        "silent": silent,
+        "step_up": step_up,
         "request": {k: params[k] for k in SHOWN_AUTH_PARAMS if k in params} | {"sent_at": int(time.time())},
     }
     return redirect(rv["url"])
@@ -97,7 +111,25 @@ def callback():
     site = current_app.config["SITE"]
     token_set_id = store_token_set(site, claims["sub"], claims.get("sid"), token, utcnow())
     begin_local_session(dict(claims), token_set_id, pending.get("request", {}))
+    step_up = pending.get("step_up")
+    if step_up and not stepup.second_factor_fresh(claims, now=int(time.time()), max_age=step_up["max_age"]):
+        # A valid sign-in, but not the one we asked for: no redirect back, which would only ask again.
+        log.info(
+            "Step-up refused: acr=%r amr=%r auth_time=%r", claims.get("acr"), claims.get("amr"), claims.get("auth_time")
+        )
+        return _second_factor_needed(next_url, step_up["max_age"])
     return redirect(next_url)
+
+
+def _second_factor_needed(next_url: str, max_age: int):
+    """403: the page needs a recent second factor, and the sign-in did not include one."""
+    page = render_template(
+        "tenants/signin/second_factor_needed.html",
+        minutes=max(1, max_age // 60),
+        security_url=current_app.config["TENANT"].security_url,
+        next_url=next_url,
+    )
+    return page, 403
 
 
 def _check_issuer(meta: dict) -> None:

@@ -30,6 +30,8 @@ class TenantSettings:
     silent_sso: bool = True  # check for an SSO session with prompt=none on a first visit
     # RFC 9068 / RFC 8707: the resource identifier access tokens for this tenant's API name in `aud`.
     audience: str = ""
+    # Where users switch on two-factor authentication at the provider (linked when a step-up falls short).
+    security_url: str = ""
 
 
 def available_tenants() -> list[str]:
@@ -81,5 +83,6 @@ def load_settings(slug: str, instance_path: str | None = None) -> TenantSettings
         client_secret=client_secret(slug, prefix, instance_path),
         colours=colours,
         audience=(value("audience") or value("url")).rstrip("/"),
+        security_url=value("security_url") or value("issuer").rstrip("/") + "/security",
         silent_sso=str(value("silent_sso", True)).lower() not in {"0", "false", "no", "off"},
     )

@@ -162,6 +162,15 @@ def visible_todos(site: str, viewer: Viewer, org_id: str) -> Select[tuple[Todo]]
     )
 
 
+def own_todos(site: str, viewer: Viewer, org_id: str) -> Select[tuple[Todo]]:
+    """Every todo the viewer wrote in org_id on this site, private or shared: what "delete all mine" removes.
+
+    Authors may change their own todos whatever their role, so this never reaches another member's todo.
+    """
+    membership = membership_in(viewer, org_id)
+    return select(Todo).where(Todo.site == site, Todo.org_id == membership.org_id, Todo.author_sub == viewer.sub)
+
+
 def load_todo(session: Session, site: str, viewer: Viewer, org_id: str, todo_id: object, action: Action) -> Todo:
     """One todo for an action: NotFound unless visible here, Forbidden if visible but not the viewer's to change."""
     if not isinstance(todo_id, str) or not TODO_ID.fullmatch(todo_id):

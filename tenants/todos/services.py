@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import tuple_
+from sqlalchemy import delete, func, select, tuple_
 
 from ..extensions import db
 from . import scoping
@@ -175,6 +175,21 @@ def delete_todo(site: str, viewer: Viewer, org_id: str, todo_id: object) -> None
     todo = scoping.load_todo(db.session, site, viewer, org_id, todo_id, Action.DELETE)
     db.session.delete(todo)
     db.session.commit()
+
+
+def count_own_todos(site: str, viewer: Viewer, org_id: str) -> int:
+    """How many todos the viewer wrote in the org (what delete_own_todos would remove)."""
+    own = scoping.own_todos(site, viewer, org_id).subquery()
+    return db.session.scalar(select(func.count()).select_from(own))
+
+
+def delete_own_todos(site: str, viewer: Viewer, org_id: str) -> int:
+    """Delete every todo the viewer wrote in the org, private and shared; other members' todos stay."""
+    own_ids = scoping.own_todos(site, viewer, org_id).with_only_columns(Todo.id)
+    # One statement, however many todos: no row is loaded, and the scope is the same query as everywhere.
+    result = db.session.execute(delete(Todo).where(Todo.id.in_(own_ids)).execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
 
 
 def encode_cursor(todo: Todo) -> str:

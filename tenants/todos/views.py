@@ -8,7 +8,7 @@ from common.form_state import restore_form, stash_form
 from common.safe_redirects import safe_next
 from common.server_session import utcnow
 
-from ..signin.decorators import login_required
+from ..signin.decorators import login_required, second_factor_required
 from . import scoping, services
 from .active_org import active_membership, choose, current_viewer
 from .forms import ActionForm, SwitchOrgForm, TodoForm
@@ -169,6 +169,22 @@ def delete(todo_id: str):
     title = todo.title
     services.delete_todo(_site(), viewer, membership.org_id, todo.id)
     flash(f"Deleted “{title}”.", "success")
+    return _see_other("todos.index")
+
+
+@bp.route("/todos/delete-mine", methods=["GET", "POST"])
+@second_factor_required()
+def delete_mine():
+    """Delete every todo you wrote in the active org, after confirming; needs a recent second factor (step-up)."""
+    viewer, membership = _workspace()
+    form = ActionForm()
+    if request.method == "GET":
+        count = services.count_own_todos(_site(), viewer, membership.org_id)
+        return render_template("tenants/todos/delete_mine.html", membership=membership, count=count, form=form)
+    if not form.validate_on_submit():
+        return render_error(400)
+    count = services.delete_own_todos(_site(), viewer, membership.org_id)
+    flash(f"Deleted {count} todo{'s' if count != 1 else ''} of yours.", "success")
     return _see_other("todos.index")
 
 

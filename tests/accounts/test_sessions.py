@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from flask import session
+from flask import g, session
 
+from accounts.sessions.current import sign_in
 from accounts.sessions.services import end_sessions
 from accounts.sessions.signals import session_ended
 from common.server_session import utcnow
@@ -289,3 +290,59 @@ def test_anonymous_sessions_end_silently(client, ended):
     client.get("/sign-in")
     client.post("/sign-out", data={"csrf_token": csrf_token(client, "/sign-in")})
     assert ended == []
+
+
+def test_signing_in_again_as_the_same_user_keeps_the_session_under_a_new_cookie(accounts_app, laptop, alice, ended):
+    [before] = session_rows(accounts_app, alice.id)
+    old_cookie = cookie_value(laptop, accounts_app)
+    with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):
+        Auth(laptop).sign_in()
+    [after] = session_rows(accounts_app, alice.id)
+    # Same session (public id = OIDC sid, created, absolute deadline), so tenants bound to it stay reachable.
+    assert (after.public_id, after.created_at, after.expires_at) == (
+        before.public_id,
+        before.created_at,
+        before.expires_at,
+    )
+    assert after.key != before.key
+    assert signed_in_as(with_cookie(accounts_app, old_cookie)) is None, "the old cookie token is dead (no fixation)"
+    assert signed_in_as(laptop) == "Alice"
+    assert ended == []
+
+
+def test_signing_in_as_another_user_starts_a_new_session(accounts_app, laptop, alice, make_user):
+    [old_sid] = public_ids(accounts_app, alice.id)
+    bob = make_user("bob@example.com", name="Bob")
+    Auth(laptop).sign_in("bob@example.com")
+    [new_sid] = public_ids(accounts_app, bob.id)
+    assert new_sid != old_sid
+    assert public_ids(accounts_app, alice.id) == set()
+
+
+@pytest.fixture
+def sign_in_again_in_flight(accounts_app):
+    """A test-only page that signs its user in again after another worker acted: sign_in_again_in_flight(action)."""
+    actions = []
+
+    @accounts_app.get("/_test/slow-sign-in-again")
+    def slow_sign_in_again():
+        worker = threading.Thread(target=actions.pop())
+        worker.start()
+        worker.join()
+        sign_in(g.user, ["pwd"])
+        return "done"
+
+    return actions.append
+
+
+def test_a_session_revoked_while_its_user_signs_in_again_stays_revoked(
+    accounts_app, sign_in_again_in_flight, laptop, alice
+):
+    def revoke_everything():
+        with accounts_app.app_context():
+            end_sessions(alice.id, reason="revoked")
+
+    sign_in_again_in_flight(revoke_everything)
+    assert laptop.get("/_test/slow-sign-in-again").status_code == 200
+    assert session_rows(accounts_app) == [], "moving the record to the new token did not recreate it"
+    assert signed_in_as(laptop) is None

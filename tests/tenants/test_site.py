@@ -55,6 +55,12 @@ def test_the_environment_overrides_the_file(monkeypatch):
     assert (acme.url, acme.issuer, acme.client_secret) == ("http://127.0.0.2:5001", "http://127.0.0.1:5000", "s3cret")
 
 
+def test_the_security_page_for_step_up_defaults_to_the_issuers(monkeypatch):
+    assert load_settings("acme").security_url == "http://localhost:5000/security"
+    monkeypatch.setenv("ACME_SECURITY_URL", "https://id.example/account/mfa")
+    assert load_settings("acme").security_url == "https://id.example/account/mfa"
+
+
 @pytest.mark.parametrize("slug", ["initech", "../acme", "acme/../globex", "ACME", "", "a" * 40, "acme.toml"])
 def test_an_unknown_tenant_is_refused(slug):
     with pytest.raises(TenantConfigError):

@@ -4,6 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.extensions import db
+from accounts.sessions.models import UserSession
+from accounts.sessions.signals import session_ended
+from common.server_session import hash_token
 from tests.accounts.mfa.conftest import CHALLENGE, FROZEN_AT, code_now, second_step, session_data
 from tests.conftest import CSRF_RE, PASSWORD, csrf_token, submit
 
@@ -124,3 +128,43 @@ def test_wrong_password_never_reaches_the_second_step(client, auth, enrolled):
     response = auth.sign_in(enrolled.email, "not the password at all")
     assert response.headers["Location"] == "/sign-in"
     assert client.get(CHALLENGE).headers["Location"] == "/sign-in"
+
+
+@pytest.fixture
+def ended():
+    """The user ids of sessions announced as ended (session_ended), in order."""
+    seen = []
+
+    def receiver(sender, *, sid, user_id, reason):
+        seen.append(user_id)
+
+    session_ended.connect(receiver)
+    yield seen
+    session_ended.disconnect(receiver)
+
+
+def session_row(app, client) -> UserSession:
+    """This browser's session row (detached)."""
+    with app.app_context():
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+        row = db.session.get(UserSession, hash_token(cookie))
+        db.session.expunge(row)
+        return row
+
+
+def test_someone_signed_in_stays_so_until_the_next_user_gives_the_code(
+    accounts_app, client, auth, enrolled, make_user, ended
+):
+    alice = make_user("alice@example.com", name="Alice")
+    auth.sign_in("alice@example.com", PASSWORD)
+    alice_sid = session_row(accounts_app, client).public_id
+
+    auth.sign_in(enrolled.email, enrolled.password)
+    assert session_row(accounts_app, client).public_id == alice_sid, "nothing changed hands yet"
+    assert ended == []
+    second_step(client, code_now(enrolled.secret))
+
+    # Bob's sign-in replaced Alice's session: it ended (back-channel logout) and a new sid began.
+    assert ended == [alice.id]
+    row = session_row(accounts_app, client)
+    assert row.public_id != alice_sid and row.user_id == enrolled.id

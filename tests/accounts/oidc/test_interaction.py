@@ -2,12 +2,15 @@
 
 import pytest
 
+from accounts.oidc.assurance import MFA_ACR, acr_for, second_factor_missing, wants_second_factor
 from accounts.oidc.interaction import BadMaxAge, Step, next_step, parse_max_age, return_after_sign_in, scope_covered
 
 NOW = 1_000_000
 
 
-def decide(prompt="", max_age=None, signed_in=True, auth_time=NOW - 10, consent_needed=False) -> Step:
+def decide(
+    prompt="", max_age=None, signed_in=True, auth_time=NOW - 10, consent_needed=False, second_factor_missing=False
+) -> Step:
     return next_step(
         prompts=set(prompt.split()),
         max_age=max_age,
@@ -15,6 +18,7 @@ def decide(prompt="", max_age=None, signed_in=True, auth_time=NOW - 10, consent_
         auth_time=auth_time if signed_in else None,
         now=NOW,
         consent_needed=consent_needed,
+        second_factor_missing=second_factor_missing,
     )
 
 
@@ -35,6 +39,9 @@ def decide(prompt="", max_age=None, signed_in=True, auth_time=NOW - 10, consent_
         ({"prompt": "none", "max_age": 5}, Step.LOGIN_REQUIRED),
         ({"prompt": "none", "consent_needed": True}, Step.CONSENT_REQUIRED),
         ({"prompt": "none", "signed_in": False, "consent_needed": True}, Step.LOGIN_REQUIRED),
+        ({"second_factor_missing": True}, Step.SIGN_IN),
+        ({"second_factor_missing": True, "consent_needed": True}, Step.SIGN_IN),
+        ({"prompt": "none", "second_factor_missing": True}, Step.LOGIN_REQUIRED),
     ],
 )
 def test_next_step(kwargs, step):
@@ -58,6 +65,8 @@ def test_parse_max_age_refuses_junk(value):
         ("/authorize?client_id=a&prompt=login&state=s", "/authorize?client_id=a&state=s"),
         ("/authorize?prompt=login+consent&max_age=0", "/authorize?prompt=consent"),
         ("/authorize?client_id=a&prompt=consent", "/authorize?client_id=a&prompt=consent"),
+        # The acr request stays: back from sign-in it is satisfied (or cannot be), never asked again.
+        ("/authorize?acr_values=x&max_age=600", "/authorize?acr_values=x"),
         (
             "/authorize?redirect_uri=https%3A%2F%2Fa.example%2Fcb",
             "/authorize?redirect_uri=https%3A%2F%2Fa.example%2Fcb",
@@ -79,3 +88,25 @@ def test_return_after_sign_in_drops_only_the_demand_for_a_fresh_sign_in(path, ex
 )
 def test_scope_covered(requested, granted, covered):
     assert scope_covered(requested, granted) is covered
+
+
+@pytest.mark.parametrize(
+    ("acr_values", "amr", "enrolled", "missing"),
+    [
+        (MFA_ACR, ["pwd"], True, True),
+        (MFA_ACR, ["pwd", "otp"], True, False),
+        (f"urn:example:loa:1 {MFA_ACR}", ["pwd"], True, True),
+        # Nobody can be asked for a factor they do not have: the token then goes without acr.
+        (MFA_ACR, ["pwd"], False, False),
+        (None, ["pwd"], True, False),
+        ("urn:example:loa:4", ["pwd"], True, False),
+    ],
+)
+def test_second_factor_missing(acr_values, amr, enrolled, missing):
+    wanted = wants_second_factor(acr_values)
+    assert second_factor_missing(wanted=wanted, amr=amr, enrolled=enrolled) is missing
+
+
+@pytest.mark.parametrize(("amr", "acr"), [(["pwd"], None), (["pwd", "otp"], MFA_ACR), ([], None)])
+def test_acr_follows_the_methods_used(amr, acr):
+    assert acr_for(amr) == acr
