@@ -12,10 +12,9 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 import tenants
-from accounts.oidc.clients import Registration, register_client
+from accounts.oidc.cli import tenant_registration
+from accounts.oidc.clients import register_client
 from tenants.extensions import db as tenants_db
-
-TENANT_SCOPE = "openid profile email offline_access orgs todos:read todos:write"
 
 
 class CookieWitness:
@@ -106,17 +105,7 @@ def start_sites(monkeypatch, accounts_app: Flask, hosts=("127.0.0.1", "127.0.0.1
 
 
 def _register(slug: str, url: str) -> str:
-    registration = Registration(
-        name=slug.title(),
-        redirect_uris=[f"{url}/auth/callback"],
-        post_logout_redirect_uris=[f"{url}/signed-out"],
-        backchannel_logout_uri=f"{url}/auth/backchannel-logout",
-        scope=TENANT_SCOPE,
-        public=False,
-        first_party=True,
-        resource=url,
-    )
-    _, secret = register_client(registration, slug)
+    _, secret = register_client(tenant_registration(slug.title(), url), slug)
     return secret
 
 

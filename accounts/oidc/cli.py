@@ -98,21 +98,26 @@ def _write_secret(path: Path, secret: str) -> None:
         handle.write(secret + "\n")
 
 
+def tenant_registration(name: str, url: str) -> Registration:
+    """How a Gatehouse tenant site at url registers: its fixed paths, first-party, confidential."""
+    return Registration(
+        name=name,
+        redirect_uris=[f"{url}/auth/callback"],
+        post_logout_redirect_uris=[f"{url}/signed-out"],
+        backchannel_logout_uri=f"{url}/auth/backchannel-logout",
+        scope=DEMO_SCOPE,
+        public=False,
+        first_party=True,
+        resource=url,
+    )
+
+
 def seed_demo_clients(instance_path: str) -> list[str]:
     """Register Acme and Globex as first-party confidential clients; secrets go to instance/<slug>.client_secret."""
     lines = []
     for slug, name, default_url in DEMO_TENANTS:
         url = os.environ.get(f"{slug.upper()}_URL", default_url).rstrip("/")
-        registration = Registration(
-            name=name,
-            redirect_uris=[f"{url}/auth/callback"],
-            post_logout_redirect_uris=[f"{url}/signed-out"],
-            backchannel_logout_uri=f"{url}/auth/backchannel-logout",
-            scope=DEMO_SCOPE,
-            public=False,
-            first_party=True,
-            resource=url,
-        )
+        registration = tenant_registration(name, url)
         secret_path = Path(instance_path) / f"{slug}.client_secret"
         client = find_client(slug)
         if client is None:
