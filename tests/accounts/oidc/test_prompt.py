@@ -66,6 +66,7 @@ def test_prompt_login_forces_a_fresh_sign_in(flow, client, signed_in, confidenti
     with time_machine.travel(time.time(), tick=False) as traveller:
         first_auth_time = flow.verify(flow.tokens(confidential_client)["id_token"]).claims["auth_time"]
         traveller.shift(600)
+        signed_in_again_at = int(time.time())  # the clock is frozen: the new sign-in happens now
         verifier = new_verifier()
         params = flow.authorize_params(confidential_client, verifier, prompt="login")
         next_url = _sign_in_next(flow.authorize(**params))
@@ -73,7 +74,9 @@ def test_prompt_login_forces_a_fresh_sign_in(flow, client, signed_in, confidenti
         assert "prompt" not in parse_qs(urlsplit(next_url).query)
         code = query_of(_sign_in_and_follow(client, next_url).location)["code"]
         tokens = flow.exchange(confidential_client, CodeResult(code, verifier, params["state"], params["nonce"]))
-    assert flow.verify(tokens.get_json()["id_token"]).claims["auth_time"] == first_auth_time + 600
+    # auth_time moved on to the new sign-in (first_auth_time came from before the clock was frozen).
+    auth_time = flow.verify(tokens.get_json()["id_token"]).claims["auth_time"]
+    assert auth_time == signed_in_again_at > first_auth_time + 599
 
 
 def test_max_age_exceeded_forces_sign_in(flow, client, signed_in, confidential_client):
