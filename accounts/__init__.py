@@ -22,6 +22,7 @@ from .identity.views import bp as identity_bp
 from .mail.views import bp as mail_bp
 from .mfa import init_app as init_mfa
 from .oidc import init_oidc
+from .orgs import invitation_views  # noqa: F401  (adds the invitation pages to orgs_bp)
 from .orgs.views import bp as orgs_bp
 from .sessions.current import load_current_user
 from .sessions.models import UserSession

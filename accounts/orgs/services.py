@@ -1,28 +1,21 @@
-"""Organization flows as plain functions: create, rename, delete, invite, answer, revoke, roles, leave, transfer.
+"""Organization and membership flows as plain functions: create, rename, delete, roles, leave, transfer.
 
 Each flow loads what it needs fresh, asks rules.py, then writes. Flows that could take away an
 owner first lock the org row, so two concurrent changes cannot together leave an org with none.
 """
 
-import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from common.server_session import hash_token
-
 from ..extensions import db
 from ..identity.models import User
-from ..identity.services import normalise_email
 from . import rules
 from .models import Invitation, Membership, Organization
-from .rules import InvitationStatus, OrgRuleError, Reason, Role
-
-# Longest raw token we look up: ours are 43 characters; anything much longer is not one of them.
-MAX_TOKEN_LENGTH = 128
+from .rules import OrgRuleError, Reason, Role
 
 
 class NotFound(LookupError):
@@ -73,17 +66,6 @@ def _pending(now: datetime):
         Invitation.declined_at.is_(None),
         Invitation.revoked_at.is_(None),
         Invitation.expires_at > now,
-    )
-
-
-def invitation_status(invitation: Invitation, now: datetime) -> InvitationStatus:
-    """The invitation's state now."""
-    return rules.invitation_status(
-        accepted_at=invitation.accepted_at,
-        declined_at=invitation.declined_at,
-        revoked_at=invitation.revoked_at,
-        expires_at=invitation.expires_at,
-        now=now,
     )
 
 
@@ -244,56 +226,6 @@ def delete_org(org_id: int, actor_id: int, confirmation: str) -> None:
     db.session.commit()
 
 
-def invite(
-    org_id: int, actor_id: int, email: str, role: Role, *, lifetime: timedelta, now: datetime
-) -> tuple[Invitation, str]:
-    """Invite an address with a role; return the invitation and the raw token for the emailed link."""
-    actor = _membership(org_id, actor_id)
-    email = normalise_email(email)
-    already_member = (
-        db.session.scalar(
-            select(Membership.id).join(Membership.user).where(Membership.org_id == org_id, User.email == email)
-        )
-        is not None
-    )
-    rules.check_invite(inviter=actor.role_enum, role=role, personal=actor.org.personal, already_member=already_member)
-    # Inviting an address again replaces its pending invitation, so only the newest link works.
-    db.session.execute(
-        update(Invitation)
-        .where(Invitation.org_id == org_id, Invitation.email == email, *_pending(now))
-        .values(revoked_at=now)
-    )
-    raw = secrets.token_urlsafe(32)
-    # Only a hash is stored (like session keys): a leaked table yields no working links.
-    invitation = Invitation(
-        org_id=org_id,
-        email=email,
-        role=role,
-        inviter_id=actor_id,
-        token_hash=hash_token(raw),
-        created_at=now,
-        expires_at=now + lifetime,
-    )
-    db.session.add(invitation)
-    db.session.commit()
-    return invitation, raw
-
-
-def revoke_invitation(org_id: int, actor_id: int, invitation_id: int, now: datetime) -> Invitation:
-    """Withdraw a pending invitation of this org (looked up within the org, never by id alone)."""
-    actor = _membership(org_id, actor_id)
-    invitation = db.session.scalar(
-        select(Invitation).where(Invitation.id == invitation_id, Invitation.org_id == org_id)
-    )
-    if invitation is None:
-        raise NotFound
-    rules.check_revoke(actor=actor.role_enum, invitation_role=invitation.role_enum)
-    rules.check_pending(invitation_status(invitation, now))
-    invitation.revoked_at = now
-    db.session.commit()
-    return invitation
-
-
 def change_role(org_id: int, actor_id: int, target_id: int, new_role: Role) -> Membership:
     """Give a member another role, within the rules."""
     org = _lock_org(org_id)
@@ -351,79 +283,6 @@ def transfer_ownership(org_id: int, actor_id: int, target_id: int) -> Membership
     actor.role = Role.ADMIN
     db.session.commit()
     return target
-
-
-def find_invitation(raw_token: str) -> Invitation | None:
-    """The invitation of an emailed link, in whatever state it is, with org and inviter."""
-    if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
-        return None
-    return db.session.scalar(
-        select(Invitation)
-        .options(joinedload(Invitation.org), joinedload(Invitation.inviter))
-        .where(Invitation.token_hash == hash_token(raw_token))
-    )
-
-
-def _answerable(raw_token: str, user: User, now: datetime) -> Invitation:
-    """The invitation behind the link, locked and checked: pending and addressed to this user."""
-    found = find_invitation(raw_token)
-    if found is None:
-        raise NotFound
-    _lock_org(found.org_id)
-    db.session.refresh(found)
-    rules.check_answer(
-        status=invitation_status(found, now), invited_email=found.email, user_email=normalise_email(user.email)
-    )
-    return found
-
-
-def _use_up(invitation: Invitation, column: str, now: datetime) -> None:
-    """Mark the invitation answered; a conditional UPDATE keeps the link single-use even under races."""
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, *_pending(now))
-        .values({column: now})
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise OrgRuleError(Reason.INVITATION_USED)
-
-
-def accept_invitation(raw_token: str, user: User, now: datetime) -> Membership:
-    """Join the org with the invited role; the link is used up."""
-    invitation = _answerable(raw_token, user, now)
-    inviter = db.session.scalar(
-        select(Membership.role).where(
-            Membership.org_id == invitation.org_id, Membership.user_id == invitation.inviter_id
-        )
-    )
-    already = db.session.scalar(
-        select(Membership.id).where(Membership.org_id == invitation.org_id, Membership.user_id == user.id)
-    )
-    rules.check_join(
-        role=invitation.role_enum,
-        inviter_role=Role(inviter) if inviter else None,
-        already_member=already is not None,
-    )
-    _use_up(invitation, "accepted_at", now)
-    membership = Membership(org_id=invitation.org_id, user_id=user.id, role=invitation.role, created_at=now)
-    db.session.add(membership)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # UniqueConstraint(org_id, user_id): joined meanwhile through another invitation.
-        db.session.rollback()
-        raise OrgRuleError(Reason.ALREADY_MEMBER) from None
-    return membership
-
-
-def decline_invitation(raw_token: str, user: User, now: datetime) -> Invitation:
-    """Say no to an invitation; the link is used up."""
-    invitation = _answerable(raw_token, user, now)
-    _use_up(invitation, "declined_at", now)
-    db.session.commit()
-    return invitation
 
 
 def set_membership(org_id: int, user_id: int, role: Role) -> Membership:

@@ -16,6 +16,7 @@ from accounts.identity import tokens
 from accounts.identity.models import User
 from accounts.mfa.trusted_devices import list_devices, trust_device
 from accounts.oidc.clients import Registration, register_client
+from accounts.orgs import invitations
 from accounts.orgs import services as orgs
 from accounts.orgs.rules import Role
 from common.server_session import hash_token, utcnow
@@ -116,7 +117,7 @@ def accounts_world(accounts_app, make_user, outbox):
         reset = tokens.issue_token(user, tokens.RESET_PASSWORD, accounts_app.config["PASSWORD_RESET_LIFETIME"], now)
         org = orgs.create_org(alice.id, "Initech", "initech", now)
         orgs.set_membership(org.id, bob_id, Role.MEMBER)
-        invitation, invitation_token = orgs.invite(
+        invitation, invitation_token = invitations.invite(
             org.id, alice.id, "carol@example.com", Role.MEMBER, lifetime=timedelta(days=7), now=now
         )
         invitation_id = invitation.id
