@@ -16,7 +16,7 @@ from ..identity.services import normalise_email
 from . import emails, invitations, rules
 from .forms import ActionForm, InviteForm
 from .rules import OrgRuleError, Role
-from .views import _membership_or_404, _refused, _see_other, bp
+from .views import bp, membership_or_404, see_other, show_refusal
 
 DEAD_INVITATION_STATUS = 410  # Gone: the link existed but can no longer be used.
 
@@ -32,11 +32,11 @@ def _invite_key() -> str:
 @limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"], key_func=_invite_key)
 def invite(slug: str):
     """Invite someone by email, with a role no higher than yours."""
-    membership = _membership_or_404(slug)
+    membership = membership_or_404(slug)
     form = InviteForm()
     if not form.validate_on_submit():
         stash_form(form)
-        return _see_other("orgs.show", slug=slug)
+        return see_other("orgs.show", slug=slug)
     try:
         invitation, token = invitations.invite(
             membership.org_id,
@@ -47,27 +47,27 @@ def invite(slug: str):
             now=utcnow(),
         )
     except OrgRuleError as error:
-        _refused(error, form)
-        return _see_other("orgs.show", slug=slug)
+        show_refusal(error, form)
+        return see_other("orgs.show", slug=slug)
     emails.send_invitation(invitation, g.user, token)
     flash(f"Invited {invitation.email} as {invitation.role}.", "success")
-    return _see_other("orgs.show", slug=slug)
+    return see_other("orgs.show", slug=slug)
 
 
 @bp.post("/orgs/<slug>/invitations/<int:invitation_id>/revoke")
 @login_required
 def revoke(slug: str, invitation_id: int):
     """Withdraw a pending invitation."""
-    membership = _membership_or_404(slug)
+    membership = membership_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         invitation = invitations.revoke_invitation(membership.org_id, g.user.id, invitation_id, utcnow())
     except OrgRuleError as error:
-        _refused(error)
-        return _see_other("orgs.show", slug=slug)
+        show_refusal(error)
+        return see_other("orgs.show", slug=slug)
     flash(f"Withdrew the invitation to {invitation.email}.", "success")
-    return _see_other("orgs.show", slug=slug)
+    return see_other("orgs.show", slug=slug)
 
 
 @bp.get("/invitations/<token>")
@@ -100,10 +100,10 @@ def accept(token: str):
     try:
         membership = invitations.accept_invitation(token, g.user, utcnow())
     except OrgRuleError as error:
-        _refused(error)
-        return _see_other("orgs.invitation", token=token)
+        show_refusal(error)
+        return see_other("orgs.invitation", token=token)
     flash(f"You joined {membership.org.name} as {membership.role}.", "success")
-    return _see_other("orgs.show", slug=membership.org.slug)
+    return see_other("orgs.show", slug=membership.org.slug)
 
 
 @bp.post("/invitations/<token>/decline")
@@ -116,7 +116,7 @@ def decline(token: str):
     try:
         declined = invitations.decline_invitation(token, g.user, utcnow())
     except OrgRuleError as error:
-        _refused(error)
-        return _see_other("orgs.invitation", token=token)
+        show_refusal(error)
+        return see_other("orgs.invitation", token=token)
     flash(f"You declined the invitation to {declined.org.name}.", "info")
-    return _see_other("orgs.list_orgs")
+    return see_other("orgs.list_orgs")

@@ -19,7 +19,7 @@ from ..identity.services import normalise_email
 from . import rules
 from .models import Invitation, Membership
 from .rules import InvitationStatus, OrgRuleError, Reason, Role
-from .services import NotFound, _lock_org, _membership, _pending
+from .services import NotFound, lock_org, member_row, pending_condition
 
 # Longest raw token we look up: ours are 43 characters; anything much longer is not one of them.
 MAX_TOKEN_LENGTH = 128
@@ -40,7 +40,7 @@ def invite(
     org_id: int, actor_id: int, email: str, role: Role, *, lifetime: timedelta, now: datetime
 ) -> tuple[Invitation, str]:
     """Invite an address with a role; return the invitation and the raw token for the emailed link."""
-    actor = _membership(org_id, actor_id)
+    actor = member_row(org_id, actor_id)
     email = normalise_email(email)
     already_member = (
         db.session.scalar(
@@ -52,7 +52,7 @@ def invite(
     # Inviting an address again replaces its pending invitation, so only the newest link works.
     db.session.execute(
         update(Invitation)
-        .where(Invitation.org_id == org_id, Invitation.email == email, *_pending(now))
+        .where(Invitation.org_id == org_id, Invitation.email == email, *pending_condition(now))
         .values(revoked_at=now)
     )
     raw = secrets.token_urlsafe(32)
@@ -73,7 +73,7 @@ def invite(
 
 def revoke_invitation(org_id: int, actor_id: int, invitation_id: int, now: datetime) -> Invitation:
     """Withdraw a pending invitation of this org (looked up within the org, never by id alone)."""
-    actor = _membership(org_id, actor_id)
+    actor = member_row(org_id, actor_id)
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.id == invitation_id, Invitation.org_id == org_id)
     )
@@ -102,7 +102,7 @@ def _answerable(raw_token: str, user: User, now: datetime) -> Invitation:
     found = find_invitation(raw_token)
     if found is None:
         raise NotFound
-    _lock_org(found.org_id)
+    lock_org(found.org_id)
     db.session.refresh(found)
     rules.check_answer(
         status=invitation_status(found, now), invited_email=found.email, user_email=normalise_email(user.email)
@@ -114,7 +114,7 @@ def _use_up(invitation: Invitation, column: str, now: datetime) -> None:
     """Mark the invitation answered; a conditional UPDATE keeps the link single-use even under races."""
     claimed = db.session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation.id, *_pending(now))
+        .where(Invitation.id == invitation.id, *pending_condition(now))
         .values({column: now})
         .execution_options(synchronize_session=False)
     )

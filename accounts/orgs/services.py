@@ -59,7 +59,7 @@ def owner_count(org_id: int) -> int:
     )
 
 
-def _pending(now: datetime):
+def pending_condition(now: datetime):
     """SQL condition: the invitation is still open."""
     return (
         Invitation.accepted_at.is_(None),
@@ -144,7 +144,7 @@ def org_page(membership: Membership, now: datetime) -> OrgPage:
         pending = db.session.scalars(
             select(Invitation)
             .options(joinedload(Invitation.inviter))
-            .where(Invitation.org_id == org.id, *_pending(now))
+            .where(Invitation.org_id == org.id, *pending_condition(now))
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())
         )
         invitations = [
@@ -180,7 +180,7 @@ def create_org(user_id: int, name: str, slug: str, now: datetime) -> Organizatio
     return org
 
 
-def _lock_org(org_id: int) -> Organization:
+def lock_org(org_id: int) -> Organization:
     """Lock the org row for this transaction: membership changes of one org run one at a time."""
     org = db.session.scalar(
         select(Organization)
@@ -193,7 +193,7 @@ def _lock_org(org_id: int) -> Organization:
     return org
 
 
-def _membership(org_id: int, user_id: int | None) -> Membership:
+def member_row(org_id: int, user_id: int | None) -> Membership:
     """A membership of this org, read fresh; NotFound if the user is not in it."""
     found = db.session.scalar(
         select(Membership)
@@ -207,8 +207,8 @@ def _membership(org_id: int, user_id: int | None) -> Membership:
 
 def rename_org(org_id: int, actor_id: int, name: str) -> Organization:
     """Give the org a new name (the slug stays: it is in claims and links)."""
-    org = _lock_org(org_id)
-    rules.check_rename(actor=_membership(org_id, actor_id).role_enum)
+    org = lock_org(org_id)
+    rules.check_rename(actor=member_row(org_id, actor_id).role_enum)
     org.name = rules.clean_name(name)
     db.session.commit()
     return org
@@ -216,8 +216,8 @@ def rename_org(org_id: int, actor_id: int, name: str) -> Organization:
 
 def delete_org(org_id: int, actor_id: int, confirmation: str) -> None:
     """Delete the org with its memberships and invitations, once the owner typed its slug."""
-    org = _lock_org(org_id)
-    actor = _membership(org_id, actor_id)
+    org = lock_org(org_id)
+    actor = member_row(org_id, actor_id)
     rules.check_delete(actor=actor.role_enum, personal=org.personal, slug=org.slug, confirmation=confirmation)
     # Delete children explicitly: SQLite enforces ondelete only with PRAGMA foreign_keys=ON.
     db.session.execute(delete(Invitation).where(Invitation.org_id == org_id))
@@ -228,9 +228,9 @@ def delete_org(org_id: int, actor_id: int, confirmation: str) -> None:
 
 def change_role(org_id: int, actor_id: int, target_id: int, new_role: Role) -> Membership:
     """Give a member another role, within the rules."""
-    org = _lock_org(org_id)
-    actor = _membership(org_id, actor_id)
-    target = _membership(org_id, target_id)
+    org = lock_org(org_id)
+    actor = member_row(org_id, actor_id)
+    target = member_row(org_id, target_id)
     rules.check_change_role(
         actor=actor.role_enum,
         target=target.role_enum,
@@ -246,9 +246,9 @@ def change_role(org_id: int, actor_id: int, target_id: int, new_role: Role) -> M
 
 def remove_member(org_id: int, actor_id: int, target_id: int) -> User:
     """Take a member out of the org; return the removed user."""
-    org = _lock_org(org_id)
-    actor = _membership(org_id, actor_id)
-    target = _membership(org_id, target_id)
+    org = lock_org(org_id)
+    actor = member_row(org_id, actor_id)
+    target = member_row(org_id, target_id)
     rules.check_remove(
         actor=actor.role_enum,
         target=target.role_enum,
@@ -264,8 +264,8 @@ def remove_member(org_id: int, actor_id: int, target_id: int) -> User:
 
 def leave(org_id: int, user_id: int) -> None:
     """Leave an org (not the last owner, not a personal space)."""
-    org = _lock_org(org_id)
-    membership = _membership(org_id, user_id)
+    org = lock_org(org_id)
+    membership = member_row(org_id, user_id)
     rules.check_leave(role=membership.role_enum, owners=owner_count(org_id), personal=org.personal)
     db.session.delete(membership)
     db.session.commit()
@@ -273,9 +273,9 @@ def leave(org_id: int, user_id: int) -> None:
 
 def transfer_ownership(org_id: int, actor_id: int, target_id: int) -> Membership:
     """Make another member the owner; the former owner stays as an admin."""
-    org = _lock_org(org_id)
-    actor = _membership(org_id, actor_id)
-    target = _membership(org_id, target_id)
+    org = lock_org(org_id)
+    actor = member_row(org_id, actor_id)
+    target = member_row(org_id, target_id)
     rules.check_transfer(
         actor=actor.role_enum, target=target.role_enum, is_self=actor_id == target_id, personal=org.personal
     )

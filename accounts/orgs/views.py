@@ -27,12 +27,12 @@ def not_found(error: services.NotFound):
     return render_error(404)
 
 
-def _see_other(endpoint: str, **values):
+def see_other(endpoint: str, **values):
     """Answer a POST with 303, so a reload never re-submits it."""
     return redirect(url_for(endpoint, **values), code=303)
 
 
-def _membership_or_404(slug: str) -> Membership:
+def membership_or_404(slug: str) -> Membership:
     """The signed-in user's membership in this org; 404 for non-members (no existence leak)."""
     membership = services.load_membership(slug, g.user.id)
     if membership is None:
@@ -40,7 +40,7 @@ def _membership_or_404(slug: str) -> Membership:
     return membership
 
 
-def _refused(error: OrgRuleError, form=None) -> None:
+def show_refusal(error: OrgRuleError, form=None) -> None:
     """Show a refusal next to its field when the form has one, else as a flash message."""
     if form is not None and error.field in form._fields:
         stash_form(form, {error.field: [str(error)]})
@@ -59,21 +59,21 @@ def list_orgs():
         )
     if not form.validate_on_submit():
         stash_form(form)
-        return _see_other("orgs.list_orgs")
+        return see_other("orgs.list_orgs")
     try:
         org = services.create_org(g.user.id, form.name.data, form.slug.data, utcnow())
     except OrgRuleError as error:
-        _refused(error, form)
-        return _see_other("orgs.list_orgs")
+        show_refusal(error, form)
+        return see_other("orgs.list_orgs")
     flash(f"Created {org.name}. You are its owner.", "success")
-    return _see_other("orgs.show", slug=org.slug)
+    return see_other("orgs.show", slug=org.slug)
 
 
 @bp.get("/orgs/<slug>")
 @login_required
 def show(slug: str):
     """An org: members and roles, pending invitations, and the actions the rules allow you."""
-    page = services.org_page(_membership_or_404(slug), utcnow())
+    page = services.org_page(membership_or_404(slug), utcnow())
     rename, invite, delete = RenameOrgForm(data={"name": page.org.name}), InviteForm(), DeleteOrgForm()
     restore_forms(rename, invite, delete)
     invite.role.choices = [choice for choice in ROLE_CHOICES if choice.value in page.invite_roles]
@@ -93,105 +93,105 @@ def show(slug: str):
 @login_required
 def rename(slug: str):
     """Rename the org (owners)."""
-    membership = _membership_or_404(slug)
+    membership = membership_or_404(slug)
     form = RenameOrgForm()
     if not form.validate_on_submit():
         stash_form(form)
-        return _see_other("orgs.show", slug=slug)
+        return see_other("orgs.show", slug=slug)
     try:
         org = services.rename_org(membership.org_id, g.user.id, form.name.data)
     except OrgRuleError as error:
-        _refused(error, form)
-        return _see_other("orgs.show", slug=slug)
+        show_refusal(error, form)
+        return see_other("orgs.show", slug=slug)
     flash(f"Renamed to {org.name}.", "success")
-    return _see_other("orgs.show", slug=slug)
+    return see_other("orgs.show", slug=slug)
 
 
 @bp.post("/orgs/<slug>/delete")
 @login_required
 def delete(slug: str):
     """Delete the org (owners, after typing its slug)."""
-    membership = _membership_or_404(slug)
+    membership = membership_or_404(slug)
     form = DeleteOrgForm()
     if not form.validate_on_submit():
         stash_form(form)
-        return _see_other("orgs.show", slug=slug)
+        return see_other("orgs.show", slug=slug)
     name = membership.org.name
     try:
         services.delete_org(membership.org_id, g.user.id, form.confirm.data)
     except OrgRuleError as error:
-        _refused(error, form)
-        return _see_other("orgs.show", slug=slug)
+        show_refusal(error, form)
+        return see_other("orgs.show", slug=slug)
     flash(f"Deleted {name}.", "success")
-    return _see_other("orgs.list_orgs")
+    return see_other("orgs.list_orgs")
 
 
 @bp.post("/orgs/<slug>/members/<int:user_id>/role")
 @login_required
 def change_role(slug: str, user_id: int):
     """Give a member another role."""
-    membership = _membership_or_404(slug)
+    membership = membership_or_404(slug)
     form = RoleForm()
     if not form.validate_on_submit():
         flash("Choose one of the roles offered.", "error")
-        return _see_other("orgs.show", slug=slug)
+        return see_other("orgs.show", slug=slug)
     try:
         changed = services.change_role(membership.org_id, g.user.id, user_id, Role(form.role.data))
     except OrgRuleError as error:
-        _refused(error)
-        return _see_other("orgs.show", slug=slug)
+        show_refusal(error)
+        return see_other("orgs.show", slug=slug)
     flash(f"{changed.user.name} is now {changed.role}.", "success")
-    return _see_other("orgs.show", slug=slug)
+    return see_other("orgs.show", slug=slug)
 
 
 @bp.post("/orgs/<slug>/members/<int:user_id>/remove")
 @login_required
 def remove(slug: str, user_id: int):
     """Take a member out of the org."""
-    membership = _membership_or_404(slug)
+    membership = membership_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     name = membership.org.name
     try:
         removed = services.remove_member(membership.org_id, g.user.id, user_id)
     except OrgRuleError as error:
-        _refused(error)
-        return _see_other("orgs.show", slug=slug)
+        show_refusal(error)
+        return see_other("orgs.show", slug=slug)
     if removed.id == g.user.id:
         flash(f"You left {name}.", "success")
-        return _see_other("orgs.list_orgs")
+        return see_other("orgs.list_orgs")
     flash(f"Removed {removed.name}.", "success")
-    return _see_other("orgs.show", slug=slug)
+    return see_other("orgs.show", slug=slug)
 
 
 @bp.post("/orgs/<slug>/members/<int:user_id>/transfer")
 @login_required
 def transfer(slug: str, user_id: int):
     """Hand ownership to another member; you stay as an admin."""
-    membership = _membership_or_404(slug)
+    membership = membership_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         new_owner = services.transfer_ownership(membership.org_id, g.user.id, user_id)
     except OrgRuleError as error:
-        _refused(error)
-        return _see_other("orgs.show", slug=slug)
+        show_refusal(error)
+        return see_other("orgs.show", slug=slug)
     flash(f"{new_owner.user.name} is now an owner; you are an admin.", "success")
-    return _see_other("orgs.show", slug=slug)
+    return see_other("orgs.show", slug=slug)
 
 
 @bp.post("/orgs/<slug>/leave")
 @login_required
 def leave(slug: str):
     """Leave the org."""
-    membership = _membership_or_404(slug)
+    membership = membership_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     name = membership.org.name
     try:
         services.leave(membership.org_id, g.user.id)
     except OrgRuleError as error:
-        _refused(error)
-        return _see_other("orgs.show", slug=slug)
+        show_refusal(error)
+        return see_other("orgs.show", slug=slug)
     flash(f"You left {name}.", "success")
-    return _see_other("orgs.list_orgs")
+    return see_other("orgs.list_orgs")
