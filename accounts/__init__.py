@@ -61,6 +61,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         RATELIMIT_SIGNIN_PER_IP="20 per minute",
         RATELIMIT_SIGNIN_PER_ACCOUNT="10 per 15 minutes",
         RATELIMIT_RESET="5 per 15 minutes",
+        # Each sign-up mails its address: cap per address so nobody can flood one inbox.
+        RATELIMIT_SIGNUP_PER_ADDRESS="3 per hour",
+        # A stolen session must not become a password-guessing oracle on the change-password form.
+        RATELIMIT_PASSWORD_CHECK="5 per 15 minutes",  # noqa: S106 (a rate, not a password)
         # Invitations mail arbitrary addresses: cap them so an account cannot be used to spam.
         RATELIMIT_INVITE="30 per hour",
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",

@@ -36,6 +36,12 @@ def _email_key() -> str:
     return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
+def _user_key() -> str:
+    """Rate-limit key for checks of the signed-in user's own password."""
+    user = g.get("user")
+    return f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"
+
+
 def _failed() -> bool:
     return bool(g.get("credential_failed"))
 
@@ -48,6 +54,7 @@ def home():
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNUP_PER_ADDRESS"], key_func=_email_key, methods=["POST"])
 def sign_up():
     """Create an account; the answer is the same whether or not the email is registered."""
     form = SignUpForm()
@@ -200,6 +207,12 @@ def reset_password(token: str):
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_PASSWORD_CHECK"],
+    key_func=_user_key,
+    methods=["POST"],
+    deduct_when=lambda r: _failed(),
+)
 @login_required
 def change_password():
     """Change the password (the current one is required); other sessions end."""
@@ -212,6 +225,7 @@ def change_password():
     try:
         services.change_password(g.user, form.current_password.data, form.password.data, params=_argon2(), now=utcnow())
     except services.IdentityError as error:
+        g.credential_failed = error.field == "current_password"  # only wrong guesses count
         stash_form(form, {error.field: [str(error)]})
         return _see_other("identity.change_password")
     end_sessions(g.user.id, keep=session.sid, reason="password-change")

@@ -120,3 +120,37 @@ def test_the_429_page_answers_json_to_json_clients(per_ip):
     )
     assert response.status_code == 429
     assert response.get_json()["error"] == "Too Many Requests"
+
+
+def test_sign_up_is_limited_per_address(accounts_app_with):
+    app = accounts_app_with(RATELIMIT_SIGNIN_PER_IP="100 per minute", RATELIMIT_SIGNUP_PER_ADDRESS="2 per hour")
+    form = {"name": "Mallory", "email": "victim@example.com", "password": "a fine long passphrase"}
+    for n in range(2):
+        assert submit(from_ip(app, f"203.0.113.{n}"), "/sign-up", form).status_code == 303
+    # A third sign-up from yet another address would mail the same inbox again: refused.
+    assert_styled_429(submit(from_ip(app, "203.0.113.9"), "/sign-up", form))
+    other = form | {"email": "someone-else@example.com"}
+    assert submit(from_ip(app, "203.0.113.9"), "/sign-up", other).status_code == 303
+
+
+def test_wrong_current_passwords_on_change_password_are_limited(accounts_app_with):
+    app = accounts_app_with(RATELIMIT_PASSWORD_CHECK="2 per 15 minutes")
+    add_user(app)
+    client = app.test_client()
+    sign_in(client, password=PASSWORD)
+    change = {"current_password": WRONG, "password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    for _ in range(2):
+        assert submit(client, "/account/password", change).status_code == 303
+    assert_styled_429(submit(client, "/account/password", change))
+    assert_styled_429(submit(client, "/account/password", change | {"current_password": PASSWORD}))
+    assert signed_in_as(client) == "Alice", "the limit answers; it does not sign anyone out"
+
+
+def test_a_rejected_new_password_does_not_count_as_a_guess(accounts_app_with):
+    app = accounts_app_with(RATELIMIT_PASSWORD_CHECK="1 per 15 minutes")
+    add_user(app)
+    client = app.test_client()
+    sign_in(client, password=PASSWORD)
+    too_short = {"current_password": PASSWORD, "password": "short", "confirm": "short"}
+    for _ in range(2):
+        assert submit(client, "/account/password", too_short).status_code == 303
