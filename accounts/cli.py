@@ -1,6 +1,7 @@
 """Command-line tools: `flask --app app users create`, `flask --app app seed-demo`."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -14,13 +15,16 @@ from .extensions import db
 from .identity.models import User
 from .identity.passwords import hash_password, password_problems
 from .identity.services import find_user, is_valid_email, normalise_email
+from .identity.tokens import purge_expired_tokens
 from .mfa.services import enable_with_secret, has_second_factor
 from .mfa.settings import mfa_settings
 from .oidc.cli import seed_demo_clients
+from .oidc.services import purge_spent
 from .orgs import services as orgs
 from .orgs.claims import orgs_claim
 from .orgs.models import Organization
 from .orgs.rules import Role
+from .sessions.services import purge_expired
 
 cli = Blueprint("cli", __name__, cli_group=None)
 users = AppGroup("users", help="Manage Accounts users.")
@@ -89,6 +93,16 @@ def seed_demo_org() -> Organization:
     for email, role in DEMO_ROLES:
         orgs.set_membership(org.id, find_user(email).id, role)
     return org
+
+
+@cli.cli.command("purge-expired")
+def purge_expired_command() -> None:
+    """Delete expired sessions (announcing them), dead link tokens, and spent codes and tokens; run it from cron."""
+    now = utcnow()
+    sessions = purge_expired(now, current_app.config["SESSION_IDLE_TIMEOUT"])
+    links = purge_expired_tokens(now)
+    codes, tokens = purge_spent(now, timedelta(seconds=current_app.config["OIDC_REFRESH_TOKEN_LIFETIME"]))
+    click.echo(f"Purged {sessions} sessions, {links} link tokens, {codes} authorization codes, {tokens} tokens.")
 
 
 @cli.cli.command("seed-demo")

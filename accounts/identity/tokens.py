@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from common.server_session import hash_token
 
@@ -65,3 +65,10 @@ def revoke_tokens(user_id: int, purpose: str, now: datetime) -> None:
         .where(EmailToken.user_id == user_id, EmailToken.purpose == purpose, EmailToken.used_at.is_(None))
         .values(used_at=now)
     )
+
+
+def purge_expired_tokens(now: datetime) -> int:
+    """Delete emailed-link tokens past their expiry (used or not: neither can work again)."""
+    result = db.session.execute(delete(EmailToken).where(EmailToken.expires_at < now))
+    db.session.commit()
+    return result.rowcount

@@ -210,3 +210,20 @@ def forget_client_sessions(sid: str) -> None:
     """Drop the session's client records: each client is logged out of a session once."""
     db.session.execute(delete(ClientSession).where(ClientSession.sid == sid))
     db.session.commit()
+
+
+def purge_spent(now: datetime, keep_for: timedelta) -> tuple[int, int]:
+    """Delete codes and tokens that can no longer be used; return how many of each.
+
+    Used codes and spent refresh tokens are kept as long as a token of their family could live:
+    replay detection (RFC 6749 §4.1.2, RFC 9700 §4.14.2) needs them until then.
+    """
+    codes = db.session.execute(delete(AuthorizationCode).where(AuthorizationCode.created_at < now - keep_for))
+    tokens = db.session.execute(
+        delete(Token).where(
+            ((Token.refresh_expires_at.is_not(None)) & (Token.refresh_expires_at < now))
+            | ((Token.refresh_expires_at.is_(None)) & (Token.expires_at < now - keep_for))
+        )
+    )
+    db.session.commit()
+    return codes.rowcount, tokens.rowcount

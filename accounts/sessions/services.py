@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from ..extensions import db
 from .models import UserSession
@@ -54,9 +54,19 @@ def end_sessions(user_id: int, *, only: str | None = None, keep: str | None = No
 
 
 def purge_expired(now: datetime, idle_timeout) -> int:
-    """Delete sessions past their absolute or idle deadline."""
-    result = db.session.execute(
-        delete(UserSession).where((UserSession.expires_at <= now) | (UserSession.last_seen_at <= now - idle_timeout))
+    """Delete sessions past their absolute or idle deadline; announce the signed-in ones as ended."""
+    rows = list(
+        db.session.scalars(
+            select(UserSession).where(
+                (UserSession.expires_at <= now) | (UserSession.last_seen_at <= now - idle_timeout)
+            )
+        )
     )
+    for row in rows:
+        db.session.delete(row)
     db.session.commit()
-    return result.rowcount
+    for row in rows:
+        if row.user_id is not None:
+            # Expiry ends a session like sign-out does: clients get their back-channel logout too.
+            session_ended.send(None, sid=row.public_id, user_id=row.user_id, reason="expired")
+    return len(rows)
