@@ -86,6 +86,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     init_input_guard(app)
+    # Every POST is checked here, before any view: CSRF-only forms need no second check in views.
     csrf.init_app(app)
     limiter.init_app(app)
     init_security_headers(app)

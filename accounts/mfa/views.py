@@ -122,8 +122,6 @@ def security():
 @login_required
 def start_enrolment():
     """Make a new secret to add to an authenticator app."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.begin_enrolment(g.user, keys=_settings().keys, now=utcnow())
     except services.SecondFactorError as error:
@@ -240,8 +238,6 @@ def disable():
 @login_required
 def forget_all_devices():
     """Every trusted browser must give the second factor again."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     count = services.forget_devices(g.user, origin=_origin(), now=utcnow())
     flash(f"Forgot {count} trusted device{'s' if count != 1 else ''}.", "success")
     response = _see_other("mfa.security")
@@ -253,8 +249,6 @@ def forget_all_devices():
 @login_required
 def forget_device(device_id: int):
     """One trusted browser must give the second factor again (only yours: scoped by user)."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if services.forget_devices(g.user, origin=_origin(), now=utcnow(), device_id=device_id) == 0:
         abort(404)
     flash("That device will be asked for a code again.", "success")

@@ -190,8 +190,6 @@ def connected_apps_page():
 @login_required
 def disconnect(client_id: str):
     """Withdraw consent from an app and revoke its tokens (scoped to your own consents)."""
-    if not DisconnectForm().validate_on_submit():
-        return render_error(400)
     if not withdraw_consent(g.user.id, client_id, utcnow()):
         return render_error(404)
     flash("The app is disconnected: it can no longer use your account.", "success")

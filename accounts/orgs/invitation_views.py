@@ -4,7 +4,7 @@ Routes on the `orgs` blueprint of views.py (same endpoint names and URLs), thin 
 orgs.invitations. GET on a link only shows it; answering is a POST by the invited user.
 """
 
-from flask import abort, current_app, flash, g, redirect, render_template, session, url_for
+from flask import current_app, flash, g, redirect, render_template, session, url_for
 from flask_limiter.util import get_remote_address
 
 from common.form_state import stash_form
@@ -59,8 +59,6 @@ def invite(slug: str):
 def revoke(slug: str, invitation_id: int):
     """Withdraw a pending invitation."""
     membership = membership_or_404(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         invitation = invitations.revoke_invitation(membership.org_id, g.user.id, invitation_id, utcnow())
     except OrgRuleError as error:
@@ -95,8 +93,6 @@ def accept(token: str):
     """Join the org: only the signed-in user the invitation was sent to."""
     if g.user is None:
         return _sign_in_first(token)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         membership = invitations.accept_invitation(token, g.user, utcnow())
     except OrgRuleError as error:
@@ -111,8 +107,6 @@ def decline(token: str):
     """Say no: only the signed-in user the invitation was sent to."""
     if g.user is None:
         return _sign_in_first(token)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         declined = invitations.decline_invitation(token, g.user, utcnow())
     except OrgRuleError as error:

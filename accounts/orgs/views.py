@@ -149,8 +149,6 @@ def change_role(slug: str, user_id: int):
 def remove(slug: str, user_id: int):
     """Take a member out of the org."""
     membership = membership_or_404(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     name = membership.org.name
     try:
         removed = services.remove_member(membership.org_id, g.user.id, user_id)
@@ -169,8 +167,6 @@ def remove(slug: str, user_id: int):
 def transfer(slug: str, user_id: int):
     """Hand ownership to another member; you stay as an admin."""
     membership = membership_or_404(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         new_owner = services.transfer_ownership(membership.org_id, g.user.id, user_id)
     except OrgRuleError as error:
@@ -185,8 +181,6 @@ def transfer(slug: str, user_id: int):
 def leave(slug: str):
     """Leave the org."""
     membership = membership_or_404(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     name = membership.org.name
     try:
         services.leave(membership.org_id, g.user.id)
