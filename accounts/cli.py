@@ -9,7 +9,7 @@ from flask import Blueprint, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from .extensions import db
 from .identity.models import User

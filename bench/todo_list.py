@@ -25,7 +25,7 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sql
 from sqlalchemy import insert  # noqa: E402
 
 import tenants  # noqa: E402
-from common.server_session import utcnow  # noqa: E402
+from common.clock import utcnow  # noqa: E402
 from tenants.extensions import db  # noqa: E402
 from tenants.signin.tokens import store_token_set  # noqa: E402
 from tenants.todos.models import Todo  # noqa: E402

@@ -2,22 +2,14 @@
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
-
-def utcnow() -> datetime:
-    """The current time as a naive UTC datetime (what the database columns hold)."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def utc_from_timestamp(seconds: int | float) -> datetime:
-    """A Unix timestamp (as in JWT claims) as a naive UTC datetime."""
-    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+from common.clock import utcnow
 
 
 def hash_token(token: str) -> str:

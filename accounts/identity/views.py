@@ -2,9 +2,9 @@
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
+from common.clock import utcnow
 from common.form_state import restore_form, stash_form
 from common.safe_redirects import safe_next
-from common.server_session import utcnow
 
 from ..decorators import login_required
 from ..extensions import limiter

@@ -3,7 +3,7 @@
 import click
 from flask import Blueprint, current_app
 
-from common.server_session import utcnow
+from common.clock import utcnow
 from common.settings import PRODUCTION
 
 from ..identity.services import find_user

@@ -2,7 +2,7 @@
 
 from flask import Response, current_app, request
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from .settings import mfa_settings
 from .trusted_devices import check_device, cookie_value

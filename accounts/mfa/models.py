@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..extensions import db
 

@@ -4,8 +4,8 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
+from common.clock import utcnow
 from common.form_state import restore_form, stash_form
-from common.server_session import utcnow
 
 from ..audit.events import Origin
 from ..decorators import login_required

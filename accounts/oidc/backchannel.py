@@ -16,7 +16,7 @@ from flask import current_app
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..extensions import db
 from ..identity.models import User

@@ -8,7 +8,7 @@ import click
 from flask import Blueprint, current_app
 from flask.cli import AppGroup
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from . import config, keys
 from .clients import (

@@ -14,7 +14,7 @@ from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import current_app
 from flask import request as flask_request
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from . import config, services
 from .claims import subject, user_claims

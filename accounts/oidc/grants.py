@@ -9,7 +9,7 @@ from authlib.oidc import core as oidc
 from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
 from authlib.oidc.core.grants.util import is_openid_scope
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..extensions import db
 from ..identity.models import User

@@ -7,7 +7,7 @@ from authlib.oidc.core import AuthorizationCodeMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..extensions import db
 from ..identity.models import User

@@ -5,7 +5,7 @@ from datetime import timedelta
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from flask import Flask, current_app
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..extensions import db
 from ..sessions.current import sign_out

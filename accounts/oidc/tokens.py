@@ -6,7 +6,7 @@ from authlib.oauth2.rfc6749 import scope_to_list
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from flask import current_app
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from . import config
 from .claims import resource_claims

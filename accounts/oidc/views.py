@@ -8,8 +8,8 @@ from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 
+from common.clock import utcnow
 from common.errors import render_error
-from common.server_session import utcnow
 
 from ..decorators import login_required
 from ..extensions import csrf

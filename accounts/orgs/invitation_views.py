@@ -7,8 +7,8 @@ orgs.invitations. GET on a link only shows it; answering is a POST by the invite
 from flask import current_app, flash, g, redirect, render_template, session, url_for
 from flask_limiter.util import get_remote_address
 
+from common.clock import utcnow
 from common.form_state import stash_form
-from common.server_session import utcnow
 
 from ..decorators import login_required
 from ..extensions import limiter

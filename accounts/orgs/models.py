@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..extensions import db
 from ..identity.models import User

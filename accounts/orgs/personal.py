@@ -8,7 +8,7 @@ would need `create_personal_space` called by hand.
 
 from sqlalchemy import Connection, event, insert
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..identity.models import User
 from .models import Membership, Organization

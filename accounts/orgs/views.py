@@ -8,9 +8,9 @@ invitation_views.py add their routes to this blueprint and use these helpers.
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
+from common.clock import utcnow
 from common.errors import render_error
 from common.form_state import restore_form, restore_forms, stash_form
-from common.server_session import utcnow
 
 from ..decorators import login_required
 from . import services

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, session, url_for
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..decorators import login_required
 from .forms import RevokeForm

@@ -15,7 +15,7 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
-from common.server_session import utc_from_timestamp, utcnow
+from common.clock import utc_from_timestamp, utcnow
 
 from ..signin.client import ProviderUnavailable, metadata, provider
 from ..todos.scoping import Viewer, viewer_from_claims

@@ -7,7 +7,7 @@ Order of checks on every call: token (401) → scope (403) → org in the token'
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..extensions import csrf
 from ..todos import scoping, services

@@ -4,7 +4,7 @@ import time
 
 from flask import Blueprint, current_app, g, render_template, session
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..signin.decorators import login_required
 from ..signin.stepup import STEP_UP_MAX_AGE, second_factor_fresh

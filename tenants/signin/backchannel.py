@@ -9,7 +9,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from common.server_session import utc_from_timestamp
+from common.clock import utc_from_timestamp
 
 from ..extensions import db
 from ..site.models import TenantSession

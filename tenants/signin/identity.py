@@ -7,7 +7,7 @@ import requests
 from authlib.integrations.base_client.errors import OAuthError
 from flask import current_app, g, session
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from .client import provider
 from .tokens import RefreshFailed, drop_token_sets, fresh_access_token, get_token_set

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
 
-from common.server_session import utc_from_timestamp, utcnow
+from common.clock import utc_from_timestamp, utcnow
 
 from ..extensions import db
 from .models import TokenSet

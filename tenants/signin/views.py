@@ -10,9 +10,9 @@ from authlib.integrations.base_client.errors import MismatchingStateError, OAuth
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from joserfc.errors import JoseError
 
+from common.clock import utcnow
 from common.errors import render_error
 from common.safe_redirects import safe_next
-from common.server_session import utcnow
 
 from ..extensions import csrf
 from . import backchannel, stepup

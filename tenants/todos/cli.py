@@ -13,7 +13,7 @@ import click
 from flask import Blueprint, current_app
 from sqlalchemy import func, select
 
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from ..extensions import db
 from . import services

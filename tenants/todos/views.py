@@ -3,10 +3,10 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
+from common.clock import utcnow
 from common.errors import render_error
 from common.form_state import restore_form, stash_form
 from common.safe_redirects import safe_next
-from common.server_session import utcnow
 
 from ..signin.decorators import login_required, second_factor_required
 from . import scoping, services

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.accounts.conftest import flashes, session_rows, signed_in_as, stored_user
 from tests.conftest import PASSWORD, Auth, csrf_token, link_in, submit
 

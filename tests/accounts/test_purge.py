@@ -9,7 +9,7 @@ from accounts.extensions import db
 from accounts.identity import tokens
 from accounts.identity.models import EmailToken, User
 from accounts.sessions.signals import session_ended
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.accounts.conftest import session_rows
 from tests.conftest import Auth
 

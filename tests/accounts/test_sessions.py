@@ -11,7 +11,7 @@ from flask import g, session
 from accounts.sessions.current import sign_in
 from accounts.sessions.services import end_sessions
 from accounts.sessions.signals import session_ended
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.accounts.conftest import add_user, cookie_value, flashes, page, session_rows, signed_in_as, with_cookie
 from tests.conftest import Auth, csrf_token, submit
 

@@ -7,7 +7,7 @@ from html import escape
 import pytest
 import time_machine
 
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.accounts.conftest import flashes, page, signed_in_as, stored_user
 from tests.conftest import PASSWORD, link_in, submit
 

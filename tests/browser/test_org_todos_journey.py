@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.orgs import services as orgs
 from accounts.orgs.rules import Role
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

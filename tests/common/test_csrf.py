@@ -19,7 +19,8 @@ from accounts.oidc.clients import Registration, register_client
 from accounts.orgs import invitations
 from accounts.orgs import services as orgs
 from accounts.orgs.rules import Role
-from common.server_session import hash_token, utcnow
+from common.clock import utcnow
+from common.server_session import hash_token
 from tenants.extensions import db as tenants_db
 from tests.accounts.conftest import session_rows, signed_in_as
 from tests.common.conftest import table_rows

@@ -17,7 +17,8 @@ from accounts.oidc.models import AuthorizationCode
 from accounts.orgs import services as orgs
 from accounts.orgs.claims import orgs_claim
 from accounts.orgs.rules import Role
-from common.server_session import hash_token, utcnow
+from common.clock import utcnow
+from common.server_session import hash_token
 from tenants.extensions import db as tenants_db
 from tenants.signin.models import TokenSet
 from tenants.signin.stepup import MFA_ACR

@@ -13,7 +13,7 @@ from accounts.oidc.models import Token
 from accounts.oidc.services import revoke_session_tokens
 from accounts.orgs import services as orgs
 from accounts.orgs.rules import Role
-from common.server_session import utcnow
+from common.clock import utcnow
 from tenants.extensions import db as tenants_db
 from tenants.signin.client import provider
 from tenants.signin.models import TokenSet

@@ -8,7 +8,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 import tenants
-from common.server_session import utcnow
+from common.clock import utcnow
 from tenants.extensions import db as tenants_db
 from tenants.signin.backchannel import BACKCHANNEL_EVENT
 from tenants.signin.client import provider

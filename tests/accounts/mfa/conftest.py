@@ -14,7 +14,8 @@ from accounts.mfa import backup_codes, totp
 from accounts.mfa.services import enable_with_secret
 from accounts.mfa.settings import mfa_settings
 from accounts.sessions.models import UserSession
-from common.server_session import hash_token, utcnow
+from common.clock import utcnow
+from common.server_session import hash_token
 from tests.conftest import PASSWORD, submit
 
 # Five seconds into a 30-second TOTP step, so "the same step" is unambiguous.

@@ -5,7 +5,7 @@ import pytest
 from accounts.audit.events import Origin, record_event
 from accounts.audit.models import SecurityEvent
 from accounts.extensions import db
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.accounts.mfa.conftest import code_now, events, second_step
 from tests.conftest import PASSWORD, submit
 

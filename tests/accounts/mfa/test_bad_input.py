@@ -5,7 +5,7 @@ import pytest
 from accounts.mfa import lockout
 from accounts.mfa.services import SecondFactorError, parse_code
 from accounts.mfa.settings import mfa_settings
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.accounts.mfa.conftest import CHALLENGE, second_step
 from tests.conftest import csrf_token, submit
 

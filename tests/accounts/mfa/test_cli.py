@@ -2,7 +2,7 @@
 
 from accounts.cli import DEMO_TOTP_SECRET, DEMO_TOTP_USER
 from accounts.mfa import totp
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.accounts.mfa.conftest import code_now, second_step
 
 

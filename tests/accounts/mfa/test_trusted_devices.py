@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from accounts.extensions import db
 from accounts.mfa import trusted_devices
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.accounts.mfa.conftest import CHALLENGE, code_now, enrol, events, second_step, session_data, user_id
 from tests.conftest import PASSWORD, link_in, submit
 

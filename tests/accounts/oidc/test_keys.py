@@ -13,7 +13,7 @@ from sqlalchemy import select
 from accounts.extensions import db
 from accounts.oidc import keys
 from accounts.oidc.models import SigningKey
-from common.server_session import utcnow
+from common.clock import utcnow
 
 
 def _rotate(accounts_app) -> dict:

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.extensions import db
 from accounts.orgs import services as orgs
-from common.server_session import utcnow
+from common.clock import utcnow
 
 
 @pytest.fixture

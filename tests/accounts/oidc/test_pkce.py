@@ -6,7 +6,7 @@ from sqlalchemy import select
 from accounts.extensions import db
 from accounts.oidc import services
 from accounts.oidc.models import Client
-from common.server_session import utcnow
+from common.clock import utcnow
 
 from .conftest import ISSUER, CodeResult, new_verifier, query_of, s256
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from accounts.extensions import db
 from accounts.oidc.models import AuthorizationCode, Token
-from common.server_session import utcnow
+from common.clock import utcnow
 
 
 def counts(app) -> tuple[int, int]:

@@ -6,7 +6,7 @@ from accounts.extensions import db
 from accounts.oidc import services
 from accounts.oidc.credentials import credential_matches, hash_credential, new_credential
 from accounts.oidc.models import AuthorizationCode, Token
-from common.server_session import utcnow
+from common.clock import utcnow
 
 
 def test_a_code_can_be_spent_once(accounts_app, flow, signed_in, confidential_client):

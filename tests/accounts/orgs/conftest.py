@@ -11,7 +11,7 @@ from accounts.identity.models import User
 from accounts.orgs import services
 from accounts.orgs.models import Invitation, Membership, Organization
 from accounts.orgs.rules import Role
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.conftest import PASSWORD, Auth
 
 

@@ -3,7 +3,7 @@
 from accounts.orgs import services
 from accounts.orgs.claims import orgs_claim
 from accounts.orgs.rules import Role
-from common.server_session import utcnow
+from common.clock import utcnow
 
 
 def claim(app, user):

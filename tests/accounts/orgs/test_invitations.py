@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts.extensions import db
 from accounts.orgs.models import Invitation
 from accounts.orgs.rules import MESSAGES, Reason
-from common.server_session import utcnow
+from common.clock import utcnow
 from tests.conftest import csrf_token, link_in, submit
 
 ORG_PAGE = "/orgs/initech"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from common.server_session import utcnow
+from common.clock import utcnow
 from tenants.extensions import db
 from tenants.signin.tokens import RefreshFailed, fresh_access_token, get_token_set, store_token_set
 

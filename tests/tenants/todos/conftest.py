@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from common.server_session import utcnow
+from common.clock import utcnow
 from tenants.extensions import db
 from tenants.todos import services
 from tenants.todos.scoping import Membership, Role, Viewer

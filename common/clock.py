@@ -1,0 +1,13 @@
+"""The one clock: every "now" in the product comes from here, so tests freeze time in one place."""
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """The current time as a naive UTC datetime (what the database columns hold)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def utc_from_timestamp(seconds: int | float) -> datetime:
+    """A Unix timestamp (as in JWT claims) as a naive UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
