@@ -24,7 +24,8 @@ from .mfa import init_app as init_mfa
 from .oidc import init_oidc
 from .orgs import invitation_views  # noqa: F401  (adds the invitation pages to orgs_bp)
 from .orgs.views import bp as orgs_bp
-from .sessions.current import load_current_user
+from .sessions import init_sessions
+from .sessions.authentication import session_columns
 from .sessions.models import UserSession
 from .sessions.views import bp as sessions_bp
 
@@ -93,16 +94,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_proxy_fix(app)
     init_error_pages(app)
 
-    app.session_interface = ServerSessionInterface(
-        SqlSessionStore(db, UserSession, columns=lambda data: {"user_id": data.get("user_id")})
-    )
+    app.session_interface = ServerSessionInterface(SqlSessionStore(db, UserSession, columns=session_columns))
     _register_blueprints(app)
     _register_context(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    app.before_request(load_current_user)
+    init_sessions(app)
     app.register_blueprint(identity_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(mail_bp)

@@ -34,8 +34,6 @@ class SignInForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     next = HiddenField()
-    # "required" when a client asked for the second-factor acr: a trusted device then does not skip the code.
-    second_factor = HiddenField()
 
 
 class ResetRequestForm(FlaskForm):

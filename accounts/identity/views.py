@@ -1,6 +1,6 @@
 """Identity pages: thin views over identity.services (guard, validate, act, flash, redirect 303)."""
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from common.clock import utcnow
 from common.form_state import restore_form, stash_form
@@ -8,9 +8,7 @@ from common.safe_redirects import safe_next
 
 from ..decorators import login_required
 from ..extensions import limiter
-from ..mfa.stage import after_password
-from ..sessions.current import sign_in as start_session
-from ..sessions.current import sign_out as end_session
+from ..sessions import authentication, demands, signin_flow
 from ..sessions.services import end_sessions
 from . import emails, services
 from .forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
@@ -38,8 +36,8 @@ def _email_key() -> str:
 
 def _user_key() -> str:
     """Rate-limit key for checks of the signed-in user's own password."""
-    user = g.get("user")
-    return f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"
+    user_id = authentication.stored_user_id()
+    return f"user:{user_id}" if user_id is not None else f"ip:{request.remote_addr}"
 
 
 def _failed() -> bool:
@@ -117,11 +115,12 @@ def sign_in():
     if request.method == "GET":
         form = restore_form(form)
         form.next.data = form.next.data or request.args.get("next", "")
-        form.second_factor.data = form.second_factor.data or request.args.get("second_factor", "")[:20]
+        # Only a sign-in on its way back to the request that made the demand shows (and answers) it.
+        demand = demands.pending(form.next.data)
         if g.user is not None:
             # Signing in again (an app asked for a fresh sign-in): the account is known, the password is not.
             form.email.data = form.email.data or g.user.email
-        return render_template("accounts/identity/sign_in.html", form=form)
+        return render_template("accounts/identity/sign_in.html", form=form, demand=demand)
     next_url = safe_next(form.next.data)
     if not form.validate_on_submit():
         g.credential_failed = True
@@ -137,20 +136,15 @@ def sign_in():
         emails.send_verification(user, token)
         flash("Confirm your email address first: we sent you a new link.", "error")
         return _see_other("identity.check_inbox")
-    # Users with a second factor are only half signed in until they give it (accounts/mfa/stage.py).
-    second_step = after_password(user, next_url, code_required=form.second_factor.data == "required")
-    if second_step is not None:
-        return second_step
-    start_session(user, ["pwd"])
-    flash(f"Welcome back, {user.name}.", "success")
-    return redirect(next_url, code=303)
+    # Stages other contexts plug in (the second factor) may ask for more before the session begins.
+    return signin_flow.first_factor_passed(user, ["pwd"], next_url)
 
 
 @bp.post("/sign-out")
 @login_required
 def sign_out():
     """End this session (POST with CSRF, so no other site can sign you out)."""
-    end_session()
+    authentication.end()
     flash("You are signed out.", "info")
     return _see_other("identity.home")
 
@@ -195,9 +189,7 @@ def reset_password(token: str):
     end_sessions(user.id, reason="password-reset")
     if g.get("user") is not None and g.user.id == user.id:
         # This browser's row went with the user's sessions: go on anonymously under a fresh id (keeps the flash).
-        session.clear()
-        session.rotate()
-        g.user = None
+        authentication.forget_here()
     emails.send_password_changed(user)
     # No automatic sign-in: signing in again goes through every factor the account has.
     flash("Your password was changed and every session signed out. Sign in with the new password.", "success")
@@ -226,7 +218,7 @@ def change_password():
         g.credential_failed = error.field == "current_password"  # only wrong guesses count
         stash_form(form, {error.field: [str(error)]})
         return _see_other("identity.change_password")
-    end_sessions(g.user.id, keep=session.sid, reason="password-change")
+    end_sessions(g.user.id, keep=authentication.current().sid, reason="password-change")
     emails.send_password_changed(g.user)
     flash("Your password was changed. Your other sessions were signed out.", "success")
     return _see_other("identity.home")

@@ -2,17 +2,18 @@
 
 from flask import Flask
 
+from ..sessions.signin_flow import register_stage
 from .cli import cli
 from .receivers import connect_receivers
 from .settings import init_settings
-from .stage import confine_half_signed_in
+from .stage import SecondFactorStage
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
     """Wire the second factor into Accounts: settings, pages, the stage guard, CLI, signal hooks."""
     init_settings(app)
-    app.before_request(confine_half_signed_in)
+    register_stage(app, SecondFactorStage())
     app.register_blueprint(bp)
     app.register_blueprint(cli)
     connect_receivers()

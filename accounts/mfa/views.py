@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from common.clock import utcnow
 from common.form_state import restore_form, stash_form
@@ -10,14 +10,16 @@ from common.form_state import restore_form, stash_form
 from ..audit.events import Origin
 from ..decorators import login_required
 from ..extensions import limiter
-from . import backup_codes, device_cookie, emails, services, stage, totp, trusted_devices
+from ..sessions import signin_flow
+from ..sessions.authentication import stored_user_id
+from ..sessions.slots import FRESH_BACKUP_CODES
+from . import backup_codes, device_cookie, emails, services, totp, trusted_devices
 from .encryption import SealError, seal, unseal
 from .forms import ActionForm, ChallengeForm, ConfirmEnrolmentForm, ReauthenticateForm
 from .settings import MfaSettings, mfa_settings
+from .stage import SecondFactorStage
 
 bp = Blueprint("mfa", __name__)
-
-FRESH_CODES = "mfa_fresh_codes"
 
 
 @bp.after_request
@@ -42,7 +44,7 @@ def _origin() -> Origin:
 
 def _reauth_key() -> str:
     """Rate-limit key for password re-entry: the signed-in account."""
-    return f"reauth:{session.get('user_id')}"
+    return f"reauth:{stored_user_id()}"
 
 
 def _reauth_failed(response) -> bool:
@@ -57,14 +59,14 @@ def _fail(form, error: services.SecondFactorError, endpoint: str):
 
 def _show_codes_once(codes: list[str]) -> None:
     """Keep fresh codes for the next page only, sealed, so the session table never holds them readable."""
-    session[FRESH_CODES] = seal(_settings().keys.secrets, json.dumps(codes), context=f"fresh-codes:{g.user.id}")
+    FRESH_BACKUP_CODES.put(seal(_settings().keys.secrets, json.dumps(codes), context=f"fresh-codes:{g.user.id}"))
 
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_PER_IP"], methods=["POST"])
 def challenge():
     """The second sign-in step: a code from the app or a backup code."""
-    pending = stage.pending_sign_in()
+    pending = signin_flow.in_progress()
     if pending is None:
         flash("Your sign-in timed out or was not started. Please sign in again.", "error")
         return _see_other("identity.sign_in")
@@ -82,12 +84,10 @@ def challenge():
         if isinstance(error, services.LockedOut) and error.just_now:
             emails.send_locked_out(pending.user, error.until)
         return _fail(form, error, "mfa.challenge")
-    stage.finish_sign_in(pending.user)
-    response = redirect(pending.next_url, code=303)
+    response = signin_flow.stage_passed(SecondFactorStage.name, ["otp"])
     if form.remember.data:
         raw = services.trust_device(pending.user, settings=_settings(), origin=_origin(), now=utcnow())
         device_cookie.set_device_cookie(response, pending.user.id, raw)
-    flash(f"Welcome back, {pending.user.name}.", "success")
     if result.method == "backup":
         flash(
             f"You used a backup code; {result.codes_left} left. Make new ones on the Security page if you run low.",
@@ -100,7 +100,7 @@ def challenge():
 def cancel():
     """Give up the half-finished sign-in."""
     if ActionForm().validate_on_submit():
-        stage.cancel_sign_in()
+        signin_flow.cancel()
     return _see_other("identity.sign_in")
 
 
@@ -164,7 +164,7 @@ def enrol():
 @login_required
 def fresh_codes():
     """The backup codes just made, shown this once."""
-    sealed = session.pop(FRESH_CODES, None) or ""
+    sealed = FRESH_BACKUP_CODES.take() or ""
     try:
         codes = json.loads(unseal(_settings().keys.secrets, sealed, context=f"fresh-codes:{g.user.id}"))
     except SealError:

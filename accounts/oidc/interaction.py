@@ -4,7 +4,6 @@ Plain functions over explicit values (OIDC Core §3.1.2.1 prompt and max_age); t
 """
 
 from enum import Enum
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 class Step(Enum):
@@ -30,6 +29,33 @@ def parse_max_age(value: str | None) -> int | None:
     return int(value)
 
 
+def login_checks(
+    *,
+    prompts: set[str],
+    max_age: int | None,
+    signed_in: bool,
+    auth_time: int | None,
+    now: int,
+    second_factor_missing: bool = False,
+    answered: bool = False,
+) -> list[str]:
+    """The named checks that demand a sign-in, in the order they are tested (empty: no sign-in needed).
+
+    `answered`: a sign-in this very request sent the user to has since happened, so prompt=login and
+    max_age are satisfied (their demand is kept server-side, accounts/sessions/demands.py).
+    """
+    tripped = []
+    if not signed_in:
+        tripped.append("no_session")
+    if "login" in prompts and not answered:
+        tripped.append("login_prompt")  # OIDC Core §3.1.2.1: prompt=login
+    if max_age is not None and not answered and (auth_time is None or now - auth_time > max_age):
+        tripped.append("max_age")  # OIDC Core §3.1.2.1: authentication older than max_age
+    if second_factor_missing:
+        tripped.append("essential_acr")  # acr_values asked for the second factor the session lacks
+    return tripped
+
+
 def next_step(
     *,
     prompts: set[str],
@@ -39,6 +65,7 @@ def next_step(
     now: int,
     consent_needed: bool,
     second_factor_missing: bool = False,
+    answered: bool = False,
 ) -> Step:
     """Decide between sign-in, consent and issuing the code; prompt=none turns the first two into errors.
 
@@ -46,8 +73,17 @@ def next_step(
     with password and code: every re-authentication here is a whole one, so auth_time always says
     when the user last proved both factors (accounts/oidc/assurance.py).
     """
-    too_old = max_age is not None and (auth_time is None or now - auth_time > max_age)
-    must_sign_in = not signed_in or "login" in prompts or too_old or second_factor_missing
+    must_sign_in = bool(
+        login_checks(
+            prompts=prompts,
+            max_age=max_age,
+            signed_in=signed_in,
+            auth_time=auth_time,
+            now=now,
+            second_factor_missing=second_factor_missing,
+            answered=answered,
+        )
+    )
     must_consent = "consent" in prompts or consent_needed
     if "none" in prompts:
         # OIDC Core §3.1.2.6: with prompt=none nothing may be shown, so answer the client instead.
@@ -57,25 +93,6 @@ def next_step(
     if must_sign_in:
         return Step.SIGN_IN
     return Step.CONSENT if must_consent else Step.ISSUE
-
-
-def return_after_sign_in(full_path: str) -> str:
-    """The authorization URL to come back to after signing in, without the demand for a fresh sign-in.
-
-    The sign-in that prompt=login or max_age asked for has then just happened; keeping them would
-    send the user round in circles.
-    """
-    parts = urlsplit(full_path)
-    query = []
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        if name == "max_age":
-            continue
-        if name == "prompt":
-            value = " ".join(p for p in value.split() if p != "login")
-            if not value:
-                continue
-        query.append((name, value))
-    return urlunsplit(("", "", parts.path, urlencode(query), ""))
 
 
 def scope_covered(requested: str, granted: str | None) -> bool:

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from common.clock import utcnow
 
 from ..extensions import db
-from ..sessions.current import sign_out
+from ..sessions import authentication
 from . import config, services
 from .endpoints import AccessTokenValidator, BearerProtector, EndSession, Introspection, Issuer, Revocation, UserInfo
 from .grants import AuthorizationCodeGrant, OpenIDCode, RefreshTokenGrant, StrictCodeChallenge
@@ -44,7 +44,7 @@ def save_token(token: dict, request) -> None:
 
 def end_accounts_session() -> None:
     """RP-initiated logout ends the Accounts session the usual way (which logs out every client)."""
-    sign_out(reason="end-session")
+    authentication.end(reason="end-session")
 
 
 class Provider:

@@ -6,7 +6,7 @@ import time
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
-from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
 from common.clock import utcnow
 from common.errors import render_error
@@ -14,13 +14,14 @@ from common.errors import render_error
 from ..decorators import login_required
 from ..extensions import csrf
 from ..mfa.services import has_second_factor
+from ..sessions import authentication, demands
 from . import config, keys
 from .assurance import second_factor_missing, wants_second_factor
 from .claims import subject
 from .consent import connected_apps, consent_needed, describe, grant_consent, withdraw_consent
 from .discovery import provider_metadata
 from .forms import ConsentForm, DisconnectForm, EndSessionForm
-from .interaction import BadMaxAge, Step, next_step, parse_max_age, return_after_sign_in
+from .interaction import BadMaxAge, Step, login_checks, next_step, parse_max_age
 from .server import provider
 from .services import SignedInSession
 
@@ -31,9 +32,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _signed_in() -> SignedInSession | None:
     """The signed-in user of this Accounts session, as the authorization request sees them."""
-    if g.get("user") is None:
+    auth = authentication.current()
+    if auth is None:
         return None
-    return SignedInSession(g.user.id, session.sid, session.get("auth_time", 0), list(session.get("amr", [])))
+    return SignedInSession(auth.user_id, auth.sid, auth.auth_time, list(auth.amr), auth.actor_id, auth.expires_at)
 
 
 def _second_factor_missing(signed_in: SignedInSession | None, acr_wanted: bool) -> bool:
@@ -80,31 +82,43 @@ def authorize():
         return _authorization_error(InvalidRequestError(message, redirect_uri=grant.redirect_uri, state=state))
     scope = grant.request.scope
     acr_wanted = wants_second_factor(request.values.get("acr_values"))
-    step = next_step(
-        prompts=set(request.values.get("prompt", "").split()),
-        max_age=max_age,
-        signed_in=signed_in is not None,
-        auth_time=signed_in.auth_time if signed_in else None,
-        now=int(time.time()),
-        consent_needed=signed_in is not None and consent_needed(grant.client, signed_in.user_id, scope),
-        second_factor_missing=_second_factor_missing(signed_in, acr_wanted),
-    )
+    auth_time = signed_in.auth_time if signed_in else None
+    checks = {
+        "prompts": set(request.values.get("prompt", "").split()),
+        "max_age": max_age,
+        "signed_in": signed_in is not None,
+        "auth_time": auth_time,
+        "now": int(time.time()),
+        "second_factor_missing": _second_factor_missing(signed_in, acr_wanted),
+        # A sign-in this request sent the user to has happened: prompt=login and max_age are answered.
+        "answered": demands.answered(request.full_path, auth_time) is not None,
+    }
+    consent = signed_in is not None and consent_needed(grant.client, signed_in.user_id, scope)
+    step = next_step(consent_needed=consent, **checks)
     if step is Step.LOGIN_REQUIRED:
         return _authorization_error(LoginRequiredError(redirect_uri=grant.redirect_uri, state=state))
     if step is Step.CONSENT_REQUIRED:
         return _authorization_error(ConsentRequiredError(redirect_uri=grant.redirect_uri, state=state))
     if step is Step.SIGN_IN:
-        # With the second-factor acr wanted, a trusted device must not skip the code this time.
-        demand = {"second_factor": "required"} if acr_wanted else {}
-        return redirect(url_for("identity.sign_in", next=return_after_sign_in(request.full_path), **demand))
+        # The demand stays server-side; with the second-factor acr wanted, a trusted device must not skip the code.
+        demands.demand(
+            full_path=request.full_path,
+            client_name=grant.client.name,
+            checks=login_checks(**checks),
+            second_factor=acr_wanted,
+        )
+        # next is the request itself, unchanged: what it demands is in the record, not in the URL.
+        return redirect(url_for("identity.sign_in", next=request.full_path))
     if step is Step.CONSENT:
         form = ConsentForm()
         if not form.validate_on_submit():
             page = render_template("accounts/oidc/consent.html", form=form, client=grant.client, scopes=describe(scope))
             return page, 200, NO_STORE
         if not form.allow.data:
+            demands.withdraw()
             return _see_other_after_post(p.server.create_authorization_response(grant=grant, grant_user=None))
         grant_consent(signed_in.user_id, grant.client, scope, utcnow())
+    demands.withdraw()  # answered: a replay of this request must sign in again if it asks to
     return _see_other_after_post(p.server.create_authorization_response(grant=grant, grant_user=signed_in))
 
 

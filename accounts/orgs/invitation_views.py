@@ -4,7 +4,7 @@ Routes on the `orgs` blueprint of views.py (same endpoint names and URLs), thin 
 orgs.invitations. GET on a link only shows it; answering is a POST by the invited user.
 """
 
-from flask import current_app, flash, g, redirect, render_template, session, url_for
+from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_limiter.util import get_remote_address
 
 from common.clock import utcnow
@@ -13,6 +13,7 @@ from common.form_state import stash_form
 from ..decorators import login_required
 from ..extensions import limiter
 from ..identity.services import normalise_email
+from ..sessions.authentication import stored_user_id
 from . import emails, invitations, rules
 from .forms import ActionForm, InviteForm
 from .rules import OrgRuleError, Role
@@ -23,7 +24,7 @@ DEAD_INVITATION_STATUS = 410  # Gone: the link existed but can no longer be used
 
 def _invite_key() -> str:
     """Rate-limit key for invitations: the signed-in user (limits run before g.user is loaded)."""
-    user_id = session.get("user_id")
+    user_id = stored_user_id()
     return f"invite:user:{user_id}" if user_id is not None else f"invite:ip:{get_remote_address()}"
 
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from flask import g, session
 
-from accounts.sessions.current import sign_in
+from accounts.sessions.authentication import begin
 from accounts.sessions.services import end_sessions
 from accounts.sessions.signals import session_ended
 from common.clock import utcnow
@@ -329,7 +329,7 @@ def sign_in_again_in_flight(accounts_app):
         worker = threading.Thread(target=actions.pop())
         worker.start()
         worker.join()
-        sign_in(g.user, ["pwd"])
+        begin(g.user, ["pwd"])
         return "done"
 
     return actions.append

@@ -14,6 +14,7 @@ from accounts.mfa import backup_codes, totp
 from accounts.mfa.services import enable_with_secret
 from accounts.mfa.settings import mfa_settings
 from accounts.sessions.models import UserSession
+from accounts.sessions.slots import AUTHENTICATION, SIGN_IN_IN_PROGRESS
 from common.clock import utcnow
 from common.server_session import hash_token
 from tests.conftest import PASSWORD, submit
@@ -87,6 +88,16 @@ def session_data(app, client) -> dict:
     with app.app_context():
         row = db.session.get(UserSession, hash_token(cookie.value))
         return dict(row.data) if row else {}
+
+
+def signed_in_record(app, client) -> dict:
+    """The session's authentication as its owner stores it (accounts/sessions/authentication.py)."""
+    return session_data(app, client).get(AUTHENTICATION.key) or {}
+
+
+def sign_in_in_progress(app, client) -> dict:
+    """The half-finished sign-in the session holds, if any (accounts/sessions/signin_flow.py)."""
+    return session_data(app, client).get(SIGN_IN_IN_PROGRESS.key) or {}
 
 
 def events(app, event_type: str | None = None) -> list:

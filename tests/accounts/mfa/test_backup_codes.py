@@ -7,7 +7,14 @@ from sqlalchemy import select
 
 from accounts.extensions import db
 from accounts.mfa.models import BackupCode
-from tests.accounts.mfa.conftest import CHALLENGE, enrol, events, second_step, session_data, user_id
+from tests.accounts.mfa.conftest import (
+    CHALLENGE,
+    enrol,
+    events,
+    second_step,
+    signed_in_record,
+    user_id,
+)
 
 
 def sign_in_with(client, auth, enrolled, code: str):
@@ -19,7 +26,7 @@ def test_backup_code_signs_in_once(accounts_app, client, auth, enrolled):
     code = enrolled.backup_codes[0]
     response = sign_in_with(client, auth, enrolled, code)
     assert response.headers["Location"] == "/"
-    assert session_data(accounts_app, client)["amr"] == ["pwd", "otp"]
+    assert signed_in_record(accounts_app, client)["amr"] == ["pwd", "otp"]
     assert "You used a backup code; 9 left" in client.get("/").get_data(as_text=True)
     auth.sign_out()
     assert sign_in_with(client, auth, enrolled, code).headers["Location"] == CHALLENGE

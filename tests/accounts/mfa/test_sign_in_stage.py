@@ -8,7 +8,14 @@ from accounts.extensions import db
 from accounts.sessions.models import UserSession
 from accounts.sessions.signals import session_ended
 from common.server_session import hash_token
-from tests.accounts.mfa.conftest import CHALLENGE, FROZEN_AT, code_now, second_step, session_data
+from tests.accounts.mfa.conftest import (
+    CHALLENGE,
+    FROZEN_AT,
+    code_now,
+    second_step,
+    sign_in_in_progress,
+    signed_in_record,
+)
 from tests.conftest import CSRF_RE, PASSWORD, csrf_token, submit
 
 
@@ -54,9 +61,8 @@ def test_half_signed_in_reaches_only_the_second_step(client, auth, enrolled, met
 
 def test_half_signed_in_session_has_no_user(accounts_app, client, auth, enrolled):
     auth.sign_in(enrolled.email, enrolled.password)
-    data = session_data(accounts_app, client)
-    assert "user_id" not in data and "amr" not in data
-    assert data["mfa_pending"]["user_id"] == enrolled.id
+    assert signed_in_record(accounts_app, client) == {}
+    assert sign_in_in_progress(accounts_app, client)["user_id"] == enrolled.id
 
 
 def test_stage_expires_after_five_minutes(client, auth, enrolled, clock):
@@ -103,25 +109,25 @@ def test_session_id_changes_at_each_step(accounts_app, client, auth, enrolled):
 def test_2fa_sign_in_records_pwd_and_otp(accounts_app, client, auth, enrolled):
     auth.sign_in(enrolled.email, enrolled.password)
     second_step(client, code_now(enrolled.secret))
-    data = session_data(accounts_app, client)
+    data = signed_in_record(accounts_app, client)
     assert data["user_id"] == enrolled.id
     assert data["amr"] == ["pwd", "otp"]
     assert data["auth_time"] == int(FROZEN_AT.timestamp())
-    assert "mfa_pending" not in data
+    assert sign_in_in_progress(accounts_app, client) == {}
 
 
 def test_auth_time_is_when_the_second_factor_was_given(accounts_app, client, auth, enrolled, clock):
     auth.sign_in(enrolled.email, enrolled.password)
     clock.shift(timedelta(minutes=2))
     second_step(client, code_now(enrolled.secret))
-    assert session_data(accounts_app, client)["auth_time"] == int(FROZEN_AT.timestamp()) + 120
+    assert signed_in_record(accounts_app, client)["auth_time"] == int(FROZEN_AT.timestamp()) + 120
 
 
 def test_password_only_sign_in_records_pwd(accounts_app, client, auth, make_user):
     make_user("alice@example.com")
     response = auth.sign_in("alice@example.com", PASSWORD)
     assert response.headers["Location"] == "/"
-    assert session_data(accounts_app, client)["amr"] == ["pwd"]
+    assert signed_in_record(accounts_app, client)["amr"] == ["pwd"]
 
 
 def test_wrong_password_never_reaches_the_second_step(client, auth, enrolled):

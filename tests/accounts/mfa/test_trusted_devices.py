@@ -5,7 +5,15 @@ from datetime import timedelta
 from accounts.extensions import db
 from accounts.mfa import trusted_devices
 from common.clock import utcnow
-from tests.accounts.mfa.conftest import CHALLENGE, code_now, enrol, events, second_step, session_data, user_id
+from tests.accounts.mfa.conftest import (
+    CHALLENGE,
+    code_now,
+    enrol,
+    events,
+    second_step,
+    signed_in_record,
+    user_id,
+)
 from tests.conftest import PASSWORD, link_in, submit
 
 NEW_PASSWORD = "a brand new passphrase 42"
@@ -42,7 +50,7 @@ def test_trusted_device_skips_the_second_step(accounts_app, client, auth, enroll
     response = auth.sign_in(enrolled.email, enrolled.password)
     assert response.headers["Location"] == "/"
     # No second factor was given in this sign-in, so the session says password only.
-    assert session_data(accounts_app, client)["amr"] == ["pwd"]
+    assert signed_in_record(accounts_app, client)["amr"] == ["pwd"]
 
 
 def test_trusted_device_is_listed_on_the_security_page(client, auth, enrolled, clock):

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.oidc.assurance import MFA_ACR, acr_for, second_factor_missing, wants_second_factor
-from accounts.oidc.interaction import BadMaxAge, Step, next_step, parse_max_age, return_after_sign_in, scope_covered
+from accounts.oidc.interaction import BadMaxAge, Step, login_checks, next_step, parse_max_age, scope_covered
 
 NOW = 1_000_000
 
@@ -60,21 +60,26 @@ def test_parse_max_age_refuses_junk(value):
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"),
+    ("situation", "expected"),
     [
-        ("/authorize?client_id=a&prompt=login&state=s", "/authorize?client_id=a&state=s"),
-        ("/authorize?prompt=login+consent&max_age=0", "/authorize?prompt=consent"),
-        ("/authorize?client_id=a&prompt=consent", "/authorize?client_id=a&prompt=consent"),
-        # The acr request stays: back from sign-in it is satisfied (or cannot be), never asked again.
-        ("/authorize?acr_values=x&max_age=600", "/authorize?acr_values=x"),
+        ({}, []),
+        ({"signed_in": False, "auth_time": None}, ["no_session"]),
+        ({"prompts": {"login"}}, ["login_prompt"]),
+        ({"max_age": 5}, ["max_age"]),
         (
-            "/authorize?redirect_uri=https%3A%2F%2Fa.example%2Fcb",
-            "/authorize?redirect_uri=https%3A%2F%2Fa.example%2Fcb",
+            {"max_age": 5, "prompts": {"login"}, "second_factor_missing": True},
+            ["login_prompt", "max_age", "essential_acr"],
         ),
+        # Back from the sign-in this request sent the user to: prompt=login and max_age are answered.
+        ({"max_age": 5, "prompts": {"login"}, "answered": True}, []),
+        # An answered demand never stands in for a missing second factor or a missing session.
+        ({"answered": True, "second_factor_missing": True}, ["essential_acr"]),
+        ({"answered": True, "signed_in": False, "auth_time": None}, ["no_session"]),
     ],
 )
-def test_return_after_sign_in_drops_only_the_demand_for_a_fresh_sign_in(path, expected):
-    assert return_after_sign_in(path) == expected
+def test_login_checks_name_what_tripped(situation, expected):
+    base = {"prompts": set(), "max_age": None, "signed_in": True, "auth_time": NOW - 10, "now": NOW}
+    assert login_checks(**{**base, **situation}) == expected
 
 
 @pytest.mark.parametrize(

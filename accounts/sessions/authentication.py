@@ -1,0 +1,196 @@
+"""Who is signed in on this browser session, how and since when: the one owner of that state.
+
+Everything else asks `current()` and changes it only through begin / end / impersonate / resume.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from flask import g, session
+
+from ..extensions import db
+from ..identity.models import User
+from .signals import session_ended
+from .slots import AUTHENTICATION, SIGN_IN_DEMAND
+
+
+@dataclass(frozen=True)
+class Authentication:
+    """A signed-in session: the user, its public id (OIDC sid), methods (RFC 8176 amr) and when they were used.
+
+    While an admin impersonates, `actor_id` is the admin (RFC 8693 `act`) and `expires_at` ends it.
+    """
+
+    user_id: int
+    sid: str | None
+    amr: tuple[str, ...]
+    auth_time: int
+    actor_id: int | None = None
+    reason: str | None = None
+    started_at: int | None = None
+    expires_at: int | None = None
+    parked: dict | None = field(default=None, repr=False)
+
+    @property
+    def impersonated(self) -> bool:
+        return self.actor_id is not None
+
+    def seconds_left(self, now: int) -> int | None:
+        """Seconds until an impersonation ends (never negative), None when this is no impersonation."""
+        return None if self.expires_at is None else max(0, self.expires_at - now)
+
+
+def _record(auth: Authentication) -> dict:
+    record = {"user_id": auth.user_id, "amr": list(auth.amr), "auth_time": auth.auth_time}
+    if auth.impersonated:
+        record.update(
+            actor_id=auth.actor_id,
+            reason=auth.reason,
+            started_at=auth.started_at,
+            expires_at=auth.expires_at,
+            parked=auth.parked,
+        )
+    return record
+
+
+def _from_record(record, sid: str | None) -> Authentication | None:
+    """The stored record as an Authentication; anything malformed counts as not signed in."""
+    if not isinstance(record, dict) or not isinstance(record.get("user_id"), int):
+        return None
+    amr = record.get("amr")
+    if not isinstance(amr, list) or not all(isinstance(m, str) for m in amr):
+        return None
+    return Authentication(
+        user_id=record["user_id"],
+        sid=sid,
+        amr=tuple(amr),
+        auth_time=int(record.get("auth_time") or 0),
+        actor_id=record.get("actor_id"),
+        reason=record.get("reason"),
+        started_at=record.get("started_at"),
+        expires_at=record.get("expires_at"),
+        parked=record.get("parked"),
+    )
+
+
+def current() -> Authentication | None:
+    """The authentication of this request, as loaded before the view ran."""
+    return g.get("authentication")
+
+
+def current_user() -> User | None:
+    """The signed-in user (the impersonated one while an admin impersonates)."""
+    return g.get("user")
+
+
+def load() -> None:
+    """before_request hook: read the session's authentication and its user once per request."""
+    auth = _from_record(AUTHENTICATION.get(), session.sid)
+    user = db.session.get(User, auth.user_id) if auth is not None else None
+    if auth is not None and user is None:
+        session.clear()  # the account is gone: so is its sign-in
+        auth = None
+    _set(auth, user)
+
+
+def _set(auth: Authentication | None, user: User | None) -> None:
+    g.authentication = auth
+    g.user = user
+
+
+def begin(user: User, methods: list[str]) -> Authentication:
+    """Make this browser session the user's, under a new cookie token (no session fixation).
+
+    The same user signing in again (prompt=login, max_age, a second factor for a client) keeps the
+    session and its public id, the OIDC `sid`: clients' sessions bound to it still get back-channel
+    logout. Anyone else ends the session signed in here, and a new one with a new sid begins.
+    """
+    previous = current()
+    same_user = previous is not None and previous.user_id == user.id and not previous.impersonated
+    if previous is not None and not same_user and session.sid is not None:
+        # Whoever was signed in here is replaced: their session ends like any other.
+        session_ended.send(None, sid=session.sid, user_id=previous.user_id, reason="replaced")
+    demand = SIGN_IN_DEMAND.get()  # the app's demand this sign-in answers goes on to /authorize
+    session.clear()
+    # SPEC §2.3: the cookie token changes either way, so a planted or stolen token is worthless now.
+    session.rotate(keep_sid=same_user)
+    auth = Authentication(user.id, session.sid if same_user else None, tuple(methods), int(time.time()))
+    AUTHENTICATION.put(_record(auth))
+    if demand is not None:
+        SIGN_IN_DEMAND.put(demand)
+    _set(auth, user)
+    return auth
+
+
+def end(reason: str = "sign-out") -> None:
+    """End the signed-in session here and announce it, so clients are logged out too."""
+    auth = current()
+    sid = session.sid
+    session.clear()
+    # A new id: a request of the old session still in flight can then not write the signed-in data back.
+    session.rotate()
+    _set(None, None)
+    if auth is not None and sid is not None:
+        session_ended.send(None, sid=sid, user_id=auth.user_id, reason=reason)
+
+
+def forget_here() -> None:
+    """This browser's session row is already gone (ended elsewhere): go on anonymously under a fresh id."""
+    session.clear()
+    session.rotate()
+    _set(None, None)
+
+
+def impersonate(target: User, *, reason: str, now: int, lifetime: int) -> Authentication:
+    """Park the admin's authentication server-side and sign this browser in as `target` under a new sid.
+
+    The admin's own session ends (its clients get back-channel logout), so no app mixes the two identities.
+    """
+    admin = current()
+    assert admin is not None and not admin.impersonated  # noqa: S101 (callers check can_start first)
+    parked = {"user_id": admin.user_id, "amr": list(admin.amr), "auth_time": admin.auth_time}
+    _switch(admin, reason="impersonation-started")
+    # The admin proved these factors, not the user: amr and auth_time describe the actor's authentication.
+    auth = Authentication(
+        target.id, None, admin.amr, admin.auth_time, admin.user_id, reason, now, now + lifetime, parked
+    )
+    AUTHENTICATION.put(_record(auth))
+    _set(auth, target)
+    return auth
+
+
+def resume(reason: str) -> Authentication | None:
+    """End an impersonation under a new sid and give the browser back the admin's parked authentication."""
+    auth = current()
+    if auth is None or not auth.impersonated:
+        return None
+    parked = _from_record(auth.parked, None)
+    _switch(auth, reason=reason)
+    admin = db.session.get(User, parked.user_id) if parked is not None else None
+    if parked is None or admin is None:
+        _set(None, None)
+        return None
+    AUTHENTICATION.put(_record(parked))
+    _set(parked, admin)
+    return parked
+
+
+def _switch(leaving: Authentication, *, reason: str) -> None:
+    """Start a new session record here (new cookie, new sid) and announce the one left behind as ended."""
+    sid = session.sid
+    session.clear()
+    session.rotate()
+    if sid is not None:
+        session_ended.send(None, sid=sid, user_id=leaving.user_id, reason=reason)
+
+
+def stored_user_id() -> int | None:
+    """The signed-in user's id straight from the session, for code that runs before load() (rate-limit keys)."""
+    record = AUTHENTICATION.get()
+    return record.get("user_id") if isinstance(record, dict) else None
+
+
+def session_columns(data: dict) -> dict:
+    """The indexed columns of a session row, from its data: whose session it is (for "Your sessions")."""
+    record = data.get(AUTHENTICATION.key)
+    return {"user_id": record.get("user_id") if isinstance(record, dict) else None}

@@ -1,0 +1,130 @@
+"""A sign-in from its first factor to the signed-in session, through the stages other contexts plug in.
+
+Identity proves the first factor and hands over here; a stage (the second factor, accounts/mfa/stage.py)
+may then ask for more. Until the last stage passes the browser is nobody new: it may reach the stages'
+pages and nothing else, and the state expires.
+"""
+
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from flask import current_app, flash, redirect, request, session
+
+from ..extensions import db
+from ..identity.models import User
+from . import authentication, demands
+from .slots import SIGN_IN_DEMAND, SIGN_IN_IN_PROGRESS
+
+
+class Stage(Protocol):
+    """A step of sign-in after the first factor: applies to some users, has a page, adds methods to amr."""
+
+    name: str
+    endpoints: frozenset[str]  # the pages of this stage, reachable while it is pending
+    reminder: str  # shown when a half-signed-in browser tries to go anywhere else
+
+    def applies(self, user: User, demand: demands.SignInDemand | None) -> bool: ...
+
+    def entry(self) -> str:
+        """The URL the browser is sent to for this stage."""
+
+
+@dataclass(frozen=True)
+class SignInInProgress:
+    """A user who passed some factors and still owes the stages named in `remaining`."""
+
+    user: User
+    methods: tuple[str, ...]
+    next_url: str
+    remaining: tuple[str, ...]
+
+
+def _stages() -> dict[str, Stage]:
+    return current_app.extensions.setdefault("gatehouse_signin_stages", {})
+
+
+def register_stage(app, stage: Stage) -> None:
+    """Plug a stage into sign-in (called once at app set-up by the context that owns it)."""
+    app.extensions.setdefault("gatehouse_signin_stages", {})[stage.name] = stage
+
+
+def first_factor_passed(user: User, methods: list[str], next_url: str):
+    """The first factor is proved: sign in now, or start the stages that apply (a 303 either way)."""
+    demand = demands.pending(next_url)
+    remaining = [s.name for s in _stages().values() if s.applies(user, demand)]
+    if not remaining:
+        return _complete(user, methods, next_url)
+    kept_demand = SIGN_IN_DEMAND.get()
+    if authentication.current() is None:
+        session.clear()
+        # A fresh id before the stage: a session id planted by an attacker never carries it (fixation).
+        session.rotate()
+    else:
+        # Whoever is signed in here stays so until the stages pass; begin() then keeps or ends their session.
+        session.rotate(keep_sid=True)
+    if kept_demand is not None:
+        SIGN_IN_DEMAND.put(kept_demand)
+    SIGN_IN_IN_PROGRESS.put(
+        {
+            "user_id": user.id,
+            "methods": list(methods),
+            "next": next_url,
+            "remaining": remaining,
+            "started": int(time.time()),
+        }
+    )
+    return redirect(_stages()[remaining[0]].entry(), code=303)
+
+
+def in_progress() -> SignInInProgress | None:
+    """The sign-in under way in this session, or None (an expired or broken one is dropped)."""
+    state = SIGN_IN_IN_PROGRESS.get()
+    if not isinstance(state, dict):
+        return None
+    lifetime = current_app.config["MFA_STAGE_LIFETIME"].total_seconds()
+    user_id, started = state.get("user_id"), state.get("started")
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not isinstance(started, int) or time.time() - started >= lifetime:
+        SIGN_IN_IN_PROGRESS.clear()
+        return None
+    return SignInInProgress(user, tuple(state.get("methods", [])), state.get("next") or "/", tuple(state["remaining"]))
+
+
+def stage_passed(name: str, methods: list[str]):
+    """A stage is done: go to the next one, or complete the sign-in (a 303 either way)."""
+    progress = in_progress()
+    if progress is None or not progress.remaining or progress.remaining[0] != name:
+        raise LookupError("no sign-in is waiting for this stage")
+    all_methods = [*progress.methods, *(m for m in methods if m not in progress.methods)]
+    remaining = list(progress.remaining[1:])
+    if remaining:
+        state = SIGN_IN_IN_PROGRESS.get()
+        SIGN_IN_IN_PROGRESS.put({**state, "methods": all_methods, "remaining": remaining})
+        return redirect(_stages()[remaining[0]].entry(), code=303)
+    return _complete(progress.user, all_methods, progress.next_url)
+
+
+def _complete(user: User, methods: list[str], next_url: str):
+    authentication.begin(user, methods)  # clears the in-progress state with the old session data
+    flash(f"Welcome back, {user.name}.", "success")
+    return redirect(next_url, code=303)
+
+
+def cancel() -> None:
+    """Give up the sign-in under way; the browser is as it was before it started."""
+    SIGN_IN_IN_PROGRESS.clear()
+
+
+def confine_to_stages():
+    """before_request: a half-signed-in browser reaches its stage's pages and nothing else."""
+    if SIGN_IN_IN_PROGRESS.get() is None:
+        return None
+    progress = in_progress()
+    if progress is None:
+        return None
+    stage = _stages()[progress.remaining[0]]
+    if request.endpoint in stage.endpoints or request.endpoint == "static":
+        return None
+    flash(stage.reminder, "info")
+    return redirect(stage.entry(), code=303)

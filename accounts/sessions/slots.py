@@ -1,0 +1,35 @@
+"""Every key this site keeps in its server-side session, declared once; other modules use a Slot, never a raw key."""
+
+from dataclasses import dataclass
+
+from flask import session
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One named place in the session; its owner module is the only one that reads or writes it."""
+
+    key: str
+
+    def get(self):
+        return session.get(self.key)
+
+    def put(self, value) -> None:
+        session[self.key] = value
+
+    def take(self):
+        """Read and remove: a value meant for the next request only."""
+        return session.pop(self.key, None)
+
+    def clear(self) -> None:
+        session.pop(self.key, None)
+
+
+# Who is signed in, how, since when, and for whom (accounts/sessions/authentication.py).
+AUTHENTICATION = Slot("auth")
+# A sign-in between its first factor and its last stage (accounts/sessions/signin_flow.py).
+SIGN_IN_IN_PROGRESS = Slot("signin")
+# What the app that sent the user to sign in demands of it (accounts/sessions/demands.py).
+SIGN_IN_DEMAND = Slot("demand")
+# Backup codes made on this request, sealed, for the one page that shows them (accounts/mfa/views.py).
+FRESH_BACKUP_CODES = Slot("mfa_fresh_codes")
