@@ -17,6 +17,7 @@ from common.templating import ROOT, make_flask
 
 from .cli import cli
 from .extensions import csrf, db, limiter, migrate
+from .identity import email_change_views  # noqa: F401  (adds the change-email pages to identity_bp)
 from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp
 from .mail.views import bp as mail_bp
@@ -66,6 +67,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         RATELIMIT_SIGNUP_PER_ADDRESS="3 per hour",
         # A stolen session must not become a password-guessing oracle on the change-password form.
         RATELIMIT_PASSWORD_CHECK="5 per 15 minutes",  # noqa: S106 (a rate, not a password)
+        # Each email change mails an address the user typed: cap the mails per user.
+        RATELIMIT_EMAIL_CHANGE="5 per hour",
         # Invitations mail arbitrary addresses: cap them so an account cannot be used to spam.
         RATELIMIT_INVITE="30 per hour",
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",

@@ -57,3 +57,9 @@ class ChangePasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token: sign out, confirm an emailed link."""
+
+
+class ChangeEmailForm(FlaskForm):
+    # The same address rule as sign-up (EMAIL), so every address an account can have could also sign up.
+    email = EmailField("New email address", validators=EMAIL)
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
