@@ -3,7 +3,7 @@
 Thin views over identity.email_change; each POST commits once, so a change and its audit event go together.
 """
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from common.clock import utcnow
@@ -12,6 +12,7 @@ from common.form_state import restore_form, stash_form
 from ..audit.events import Origin
 from ..decorators import login_required
 from ..extensions import db, limiter
+from ..sessions import authentication
 from . import email_change, emails
 from .forms import ChangeEmailForm, ConfirmForm
 from .services import IdentityError
@@ -31,7 +32,7 @@ def _origin() -> Origin:
 
 def _user_key() -> str:
     """Rate-limit key: the signed-in user (limits are checked before g.user is loaded)."""
-    user_id = session.get("user_id")
+    user_id = authentication.stored_user_id()
     return f"user:{user_id}" if user_id is not None else f"ip:{request.remote_addr}"
 
 
