@@ -15,6 +15,7 @@ from common.session_records import SqlSessionStore
 from common.settings import ConfigError, base_config, database_url
 from common.templating import ROOT, make_flask
 
+from .audit.views import bp as audit_bp
 from .cli import cli
 from .extensions import csrf, db, limiter, migrate
 from .identity.forms import ConfirmForm
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sessions_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(cli)
     init_mfa(app)
     init_oidc(app)
