@@ -43,12 +43,16 @@ def verify_chain(session: Session) -> VerifyResult:
     # Plain rows, streamed: a long log never fills the identity map.
     columns = [getattr(SecurityEvent, name) for name in ("id", "entry_hash", *chain.HASHED_FIELDS)]
     rows = session.execute(select(*columns).order_by(SecurityEvent.seq).execution_options(yield_per=BATCH))
-    for entry in rows:
-        problem = _check(session, entry, expected_seq, expected_prev)
-        if problem is not None:
-            reason, explanation = problem
-            return VerifyResult(count, expected_prev, entry.seq, entry.id, reason, explanation)
-        expected_seq, expected_prev, count = entry.seq + 1, entry.entry_hash, count + 1
+    try:
+        for entry in rows:
+            problem = _check(session, entry, expected_seq, expected_prev)
+            if problem is not None:
+                reason, explanation = problem
+                return VerifyResult(count, expected_prev, entry.seq, entry.id, reason, explanation)
+            expected_seq, expected_prev, count = entry.seq + 1, entry.entry_hash, count + 1
+    finally:
+        # Stopping early must still close the server-side cursor the streamed rows come from.
+        rows.close()
     return VerifyResult(count, expected_prev)
 
 
