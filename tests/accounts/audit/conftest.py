@@ -51,3 +51,7 @@ def append(accounts_app):
             return [e.seq for e in entries]
 
     return add
+
+
+# The organization fixtures (Initech: alice owner, bob admin, carol member, dave outside).
+from tests.accounts.orgs.conftest import initech, person, signed_in  # noqa: E402, F401
