@@ -1,6 +1,6 @@
 """Audit pages: the whole log for site admins, an organization's events for its owners and admins."""
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request, url_for
 
 from ..decorators import admin_required, login_required
 from ..orgs.rules import can_view_audit
@@ -25,6 +25,7 @@ def _render(*, org=None):
     filters, problems = queries.parse_filters(request.args, allow_org=org is None)
     page = queries.events_page(filters, org_id=org.id if org else None)
     kept = {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+    here = {**request.view_args, **kept}
     return render_template(
         "accounts/audit/log.html",
         page=page,
@@ -32,6 +33,8 @@ def _render(*, org=None):
         problems=problems,
         args=kept,
         event_types=queries.event_type_choices(),
+        newest_url=url_for(request.endpoint, **here) if filters.before is not None else None,
+        older_url=url_for(request.endpoint, **here, before=page.next_before) if page.next_before else None,
     )
 
 

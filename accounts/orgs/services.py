@@ -107,6 +107,7 @@ class OrgPage:
     can_rename: bool = False
     can_delete: bool = False
     can_leave: bool = False
+    can_view_audit: bool = False
 
 
 def org_page(membership: Membership, now: datetime) -> OrgPage:
@@ -168,6 +169,7 @@ def org_page(membership: Membership, now: datetime) -> OrgPage:
             rules.check_delete, actor=me, personal=org.personal, slug=org.slug, confirmation=org.slug
         ),
         can_leave=rules.allowed(rules.check_leave, role=me, owners=owners, personal=org.personal),
+        can_view_audit=rules.can_view_audit(me),
     )
 
 
