@@ -109,6 +109,7 @@ class AuditRow:
     impersonator: Person | None
     subject: Person | None
     org: Organization | None
+    details: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -190,9 +191,25 @@ def _rows(entries: list[SecurityEvent]) -> list[AuditRow]:
             impersonator=person(e.impersonator_id),
             subject=person(e.subject_id),
             org=orgs.get(e.org_id) if e.org_id is not None else None,
+            details=shown_details(e.details),
         )
         for e in entries
     ]
+
+
+def shown_details(details: dict) -> list[tuple[str, str]]:
+    """Details as (key, words) pairs sorted by key: lists joined, flags and blanks in words."""
+
+    def words(value) -> str:
+        if value is None or value == [] or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(words(item) for item in value)
+        return str(value)
+
+    return [(str(key).replace("_", " "), words(value)) for key, value in sorted(details.items())]
 
 
 def org_membership(org_id: int, user_id: int) -> Membership | None:

@@ -365,10 +365,11 @@ def set_membership(org_id: int, user_id: int, role: Role) -> Membership:
     previous = membership.role
     membership.role = role
     db.session.add(membership)
-    details = {"from": str(previous) if previous else None, "to": Role(role).value, "by": "operator"}
-    event = "org.role_changed" if previous else "org.member_added"
-    record_event(
-        event, actor_id=None, origin=NO_ORIGIN, now=utcnow(), org_id=org_id, subject_id=user_id, details=details
-    )
+    if previous != role:
+        details = {"from": str(previous) if previous else None, "to": Role(role).value, "by": "operator"}
+        event = "org.role_changed" if previous else "org.member_added"
+        record_event(
+            event, actor_id=None, origin=NO_ORIGIN, now=utcnow(), org_id=org_id, subject_id=user_id, details=details
+        )
     db.session.commit()
     return membership
