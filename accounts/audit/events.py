@@ -1,31 +1,56 @@
 """record_event: the one way Accounts code writes to the security-event log."""
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..extensions import db
+from . import chain
 from .models import SecurityEvent
+
+USER_AGENT_MAX = 300
+IP_MAX = 45
 
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a request came from, as the event log stores it."""
+    """Where a request came from, and which admin (if any) was impersonating the actor."""
 
     ip: str | None = None
     user_agent: str = ""
+    impersonator_id: int | None = None
 
 
 def record_event(
-    event_type: str, *, actor_id: int | None, origin: Origin, now: datetime, details: dict | None = None
+    event_type: str,
+    *,
+    actor_id: int | None,
+    origin: Origin,
+    now: datetime,
+    details: dict | None = None,
+    subject_id: int | None = None,
+    org_id: int | None = None,
 ) -> SecurityEvent:
-    """Add an event to the session; it is committed with the change it describes (same transaction)."""
-    entry = SecurityEvent(
-        actor_id=actor_id,
-        event_type=event_type,
-        ip=origin.ip,
-        user_agent=origin.user_agent[:300],
-        created_at=now,
-        details=details or {},
-    )
+    """Append an event to the chain in the caller's transaction; it is committed with the change it describes.
+
+    Takes the chain's append lock until that commit: call it last, just before committing.
+    """
+    if now.tzinfo is not None:
+        now = now.astimezone(UTC).replace(tzinfo=None)
+    fields = {
+        "event_type": event_type,
+        "actor_id": actor_id,
+        "impersonator_id": origin.impersonator_id,
+        "subject_id": subject_id,
+        "org_id": org_id,
+        "ip": origin.ip[:IP_MAX] if origin.ip else None,
+        "user_agent": (origin.user_agent or "")[:USER_AGENT_MAX],
+        # Hash what the JSON column will give back (tuples become lists, keys become strings).
+        "details": json.loads(json.dumps(details or {})),
+        "created_at": now,
+    }
+    last_seq, last_hash = chain.lock_tail(db.session)
+    fields.update(seq=last_seq + 1, prev_hash=last_hash)
+    entry = SecurityEvent(**fields, entry_hash=chain.digest(fields))
     db.session.add(entry)
     return entry

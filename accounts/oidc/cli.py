@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 import click
@@ -10,6 +11,8 @@ from flask.cli import AppGroup
 
 from common.clock import utcnow
 
+from ..audit.events import Origin, record_event
+from ..extensions import db
 from . import config, keys
 from .clients import (
     ClientError,
@@ -32,6 +35,22 @@ bp.cli.add_command(keys_group)
 # The demo tenants: slug, name, default URL (ACME_URL / GLOBEX_URL override it).
 DEMO_TENANTS = [("acme", "Acme", "http://localhost:5001"), ("globex", "Globex", "http://localhost:5002")]
 DEMO_SCOPE = "openid profile email offline_access todos:read todos:write orgs"
+# Operators at a shell: no address, no browser, no signed-in actor.
+CLI_ORIGIN = Origin(user_agent="flask cli")
+
+
+def _record_client_event(event_type: str, client_id: str, registration: Registration | None = None) -> None:
+    """Add a client event to the session; the clients helper called next commits it with the change."""
+    details = {"client_id": client_id}
+    if registration is not None:
+        details |= {
+            "name": registration.name,
+            "redirect_uris": list(registration.redirect_uris),
+            "public": registration.public,
+            "first_party": registration.first_party,
+            "scope": registration.scope,
+        }
+    record_event(event_type, actor_id=None, origin=CLI_ORIGIN, now=utcnow(), details=details)
 
 
 @clients.command("create")
@@ -58,9 +77,13 @@ def clients_create(
         first_party=first_party,
         resource=resource,
     )
+    # Chosen here (as register_client would) so the event names it and commits with the client.
+    client_id = client_id or secrets.token_hex(12)
+    _record_client_event("client.registered", client_id, registration)
     try:
         client, secret = register_client(registration, client_id)
     except ClientError as error:
+        db.session.rollback()
         raise click.ClickException(str(error)) from error
     # The secret is shown this once; only its hash is stored.
     click.echo(
@@ -78,7 +101,9 @@ def clients_list():
 @click.argument("client_id")
 def clients_delete(client_id):
     """Delete a client with its codes, tokens and consents."""
+    _record_client_event("client.deleted", client_id)
     if not delete_client(client_id):
+        db.session.rollback()
         raise click.ClickException(f"No client with id {client_id!r}.")
     click.echo(f"Deleted client {client_id}.")
 
@@ -86,7 +111,7 @@ def clients_delete(client_id):
 @keys_group.command("rotate")
 def keys_rotate():
     """Sign with a new key from now on; old keys stay published until their tokens have expired."""
-    row, retired = keys.rotate(current_app.config["SECRET_KEY"], utcnow(), config.key_retention())
+    row, retired = keys.rotate(current_app.config["SECRET_KEY"], utcnow(), config.key_retention(), origin=CLI_ORIGIN)
     click.echo(json.dumps({"signing_kid": row.kid, "retired_kids": retired}, indent=2))
 
 
@@ -121,9 +146,11 @@ def seed_demo_clients(instance_path: str) -> list[str]:
         secret_path = Path(instance_path) / f"{slug}.client_secret"
         client = find_client(slug)
         if client is None:
+            _record_client_event("client.registered", slug, registration)
             client, secret = register_client(registration, slug)
             _write_secret(secret_path, secret)
         else:
+            _record_client_event("client.updated", slug, registration)
             update_client(client, registration)
             if not secret_path.exists():
                 _write_secret(secret_path, new_secret(client))

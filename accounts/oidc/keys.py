@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import delete, select
 
+from ..audit.events import Origin, record_event
 from ..extensions import db
 from .models import SigningKey
 
@@ -16,6 +17,9 @@ log = logging.getLogger(__name__)
 
 ALGORITHM = "RS256"
 KEY_BITS = 2048
+
+# Rotations from the CLI or a job come from no request.
+NO_ORIGIN = Origin()
 
 # Decrypted private keys by kid; a kid's key never changes, so the cache cannot go stale.
 _private_keys: dict[str, RSAKey] = {}
@@ -27,8 +31,8 @@ def _passphrase(site_secret: str) -> str:
     return base64.urlsafe_b64encode(derived.derive(site_secret.encode())).decode()
 
 
-def create_key(site_secret: str, now: datetime) -> SigningKey:
-    """Generate a new signing key and store it (private half encrypted)."""
+def _add_key(site_secret: str, now: datetime) -> SigningKey:
+    """Generate a new signing key and add it to the session (private half encrypted); the caller commits."""
     key = RSAKey.generate_key(KEY_BITS, parameters={"use": "sig", "alg": ALGORITHM}, auto_kid=True)
     row = SigningKey(
         kid=key.kid,
@@ -37,8 +41,14 @@ def create_key(site_secret: str, now: datetime) -> SigningKey:
         created_at=now,
     )
     db.session.add(row)
-    db.session.commit()
     _private_keys[row.kid] = key
+    return row
+
+
+def create_key(site_secret: str, now: datetime) -> SigningKey:
+    """Generate a new signing key and store it."""
+    row = _add_key(site_secret, now)
+    db.session.commit()
     return row
 
 
@@ -77,14 +87,20 @@ def signing_keyset(site_secret: str, now: datetime) -> KeySet:
     return KeySet([signing_key(site_secret, now)])
 
 
-def rotate(site_secret: str, now: datetime, retention: timedelta) -> tuple[SigningKey, list[str]]:
+def rotate(
+    site_secret: str, now: datetime, retention: timedelta, *, actor_id: int | None = None, origin: Origin = NO_ORIGIN
+) -> tuple[SigningKey, list[str]]:
     """Start signing with a new key; retire the old ones and drop keys retired longer than `retention`."""
     retired = list(db.session.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None))))
     for row in retired:
         row.retired_at = now
-    db.session.execute(delete(SigningKey).where(SigningKey.retired_at <= now - retention))
+    dropped = db.session.execute(delete(SigningKey).where(SigningKey.retired_at <= now - retention)).rowcount
+    row = _add_key(site_secret, now)
+    kids = [old.kid for old in retired]
+    details = {"signing_kid": row.kid, "retired_kids": kids, "dropped": dropped}
+    record_event("keys.rotated", actor_id=actor_id, origin=origin, now=now, details=details)
     db.session.commit()
-    return create_key(site_secret, now), [row.kid for row in retired]
+    return row, kids
 
 
 def published_keys(now: datetime, retention: timedelta) -> list[dict]:

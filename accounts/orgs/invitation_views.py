@@ -10,6 +10,7 @@ from flask_limiter.util import get_remote_address
 from common.clock import utcnow
 from common.form_state import stash_form
 
+from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import limiter
 from ..identity.services import normalise_email
@@ -46,6 +47,7 @@ def invite(slug: str):
             Role(form.role.data),
             lifetime=current_app.config["ORG_INVITATION_LIFETIME"],
             now=utcnow(),
+            origin=request_origin(),
         )
     except OrgRuleError as error:
         show_refusal(error, form)
@@ -61,7 +63,9 @@ def revoke(slug: str, invitation_id: int):
     """Withdraw a pending invitation."""
     membership = membership_or_404(slug)
     try:
-        invitation = invitations.revoke_invitation(membership.org_id, g.user.id, invitation_id, utcnow())
+        invitation = invitations.revoke_invitation(
+            membership.org_id, g.user.id, invitation_id, utcnow(), origin=request_origin()
+        )
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
@@ -95,7 +99,7 @@ def accept(token: str):
     if g.user is None:
         return _sign_in_first(token)
     try:
-        membership = invitations.accept_invitation(token, g.user, utcnow())
+        membership = invitations.accept_invitation(token, g.user, utcnow(), origin=request_origin())
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.invitation", token=token)
@@ -109,7 +113,7 @@ def decline(token: str):
     if g.user is None:
         return _sign_in_first(token)
     try:
-        declined = invitations.decline_invitation(token, g.user, utcnow())
+        declined = invitations.decline_invitation(token, g.user, utcnow(), origin=request_origin())
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.invitation", token=token)

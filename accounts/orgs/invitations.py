@@ -2,6 +2,7 @@
 
 Each flow loads what it needs fresh, asks rules.py, then writes. Answering locks the org row like
 the membership flows in services.py, and a conditional UPDATE makes each link work only once.
+Each flow records its security event in the transaction it commits.
 """
 
 import secrets
@@ -13,13 +14,14 @@ from sqlalchemy.orm import joinedload
 
 from common.server_session import hash_token
 
+from ..audit.events import Origin, record_event
 from ..extensions import db
 from ..identity.models import User
 from ..identity.services import normalise_email
 from . import rules
 from .models import Invitation, Membership
 from .rules import InvitationStatus, OrgRuleError, Reason, Role
-from .services import NotFound, lock_org, member_row, pending_condition
+from .services import NO_ORIGIN, NotFound, lock_org, member_row, pending_condition
 
 # Longest raw token we look up: ours are 43 characters; anything much longer is not one of them.
 MAX_TOKEN_LENGTH = 128
@@ -37,7 +39,14 @@ def invitation_status(invitation: Invitation, now: datetime) -> InvitationStatus
 
 
 def invite(
-    org_id: int, actor_id: int, email: str, role: Role, *, lifetime: timedelta, now: datetime
+    org_id: int,
+    actor_id: int,
+    email: str,
+    role: Role,
+    *,
+    lifetime: timedelta,
+    now: datetime,
+    origin: Origin = NO_ORIGIN,
 ) -> tuple[Invitation, str]:
     """Invite an address with a role; return the invitation and the raw token for the emailed link."""
     actor = member_row(org_id, actor_id)
@@ -67,11 +76,15 @@ def invite(
         expires_at=now + lifetime,
     )
     db.session.add(invitation)
+    db.session.flush()
+    _record("org.invitation_sent", invitation, actor_id=actor_id, origin=origin, now=now)
     db.session.commit()
     return invitation, raw
 
 
-def revoke_invitation(org_id: int, actor_id: int, invitation_id: int, now: datetime) -> Invitation:
+def revoke_invitation(
+    org_id: int, actor_id: int, invitation_id: int, now: datetime, *, origin: Origin = NO_ORIGIN
+) -> Invitation:
     """Withdraw a pending invitation of this org (looked up within the org, never by id alone)."""
     actor = member_row(org_id, actor_id)
     invitation = db.session.scalar(
@@ -82,6 +95,7 @@ def revoke_invitation(org_id: int, actor_id: int, invitation_id: int, now: datet
     rules.check_revoke(actor=actor.role_enum, invitation_role=invitation.role_enum)
     rules.check_pending(invitation_status(invitation, now))
     invitation.revoked_at = now
+    _record("org.invitation_revoked", invitation, actor_id=actor_id, origin=origin, now=now)
     db.session.commit()
     return invitation
 
@@ -123,7 +137,22 @@ def _use_up(invitation: Invitation, column: str, now: datetime) -> None:
         raise OrgRuleError(Reason.INVITATION_USED)
 
 
-def accept_invitation(raw_token: str, user: User, now: datetime) -> Membership:
+def _record(event_type: str, invitation: Invitation, *, actor_id: int, origin: Origin, now: datetime) -> None:
+    """Record an invitation's event; its subject is the invited person when they have an account."""
+    invited = db.session.scalar(select(User.id).where(User.email == invitation.email))
+    details = {"invitation_id": invitation.id, "email": invitation.email, "role": invitation.role_enum.value}
+    record_event(
+        event_type,
+        actor_id=actor_id,
+        origin=origin,
+        now=now,
+        org_id=invitation.org_id,
+        subject_id=invited,
+        details=details,
+    )
+
+
+def accept_invitation(raw_token: str, user: User, now: datetime, *, origin: Origin = NO_ORIGIN) -> Membership:
     """Join the org with the invited role; the link is used up."""
     invitation = _answerable(raw_token, user, now)
     inviter = db.session.scalar(
@@ -143,6 +172,8 @@ def accept_invitation(raw_token: str, user: User, now: datetime) -> Membership:
     membership = Membership(org_id=invitation.org_id, user_id=user.id, role=invitation.role, created_at=now)
     db.session.add(membership)
     try:
+        db.session.flush()
+        _record("org.invitation_accepted", invitation, actor_id=user.id, origin=origin, now=now)
         db.session.commit()
     except IntegrityError:
         # UniqueConstraint(org_id, user_id): joined meanwhile through another invitation.
@@ -151,9 +182,10 @@ def accept_invitation(raw_token: str, user: User, now: datetime) -> Membership:
     return membership
 
 
-def decline_invitation(raw_token: str, user: User, now: datetime) -> Invitation:
+def decline_invitation(raw_token: str, user: User, now: datetime, *, origin: Origin = NO_ORIGIN) -> Invitation:
     """Say no to an invitation; the link is used up."""
     invitation = _answerable(raw_token, user, now)
     _use_up(invitation, "declined_at", now)
+    _record("org.invitation_declined", invitation, actor_id=user.id, origin=origin, now=now)
     db.session.commit()
     return invitation

@@ -296,3 +296,8 @@ def assignable_roles(*, actor: Role, target: Role, is_self: bool, owners: int, p
     facts = dict(actor=actor, target=target, is_self=is_self, owners=owners, personal=personal)
     others = [role for role in Role if role is not target and allowed(check_change_role, new_role=role, **facts)]
     return [role for role in Role if role is target or role in others] if others else []
+
+
+def can_view_audit(role: Role) -> bool:
+    """Owners and admins see their organization's security events (SPEC §2.8); members do not."""
+    return role in (Role.OWNER, Role.ADMIN)

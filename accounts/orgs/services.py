@@ -1,7 +1,8 @@
 """Organization and membership flows as plain functions: create, rename, delete, roles, leave, transfer.
 
-Each flow loads what it needs fresh, asks rules.py, then writes. Flows that could take away an
-owner first lock the org row, so two concurrent changes cannot together leave an org with none.
+Each flow loads what it needs fresh, asks rules.py, writes, records its security event and commits
+once, so the change and its event share one transaction. Flows that could take away an owner first
+lock the org row, so two concurrent changes cannot together leave an org with none.
 """
 
 from dataclasses import dataclass, field
@@ -11,11 +12,17 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
+from common.clock import utcnow
+
+from ..audit.events import Origin, record_event
 from ..extensions import db
 from ..identity.models import User
 from . import rules
 from .models import Invitation, Membership, Organization
 from .rules import OrgRuleError, Reason, Role
+
+# Flows called from the CLI or demo seeding have no request to come from.
+NO_ORIGIN = Origin()
 
 
 class NotFound(LookupError):
@@ -100,6 +107,7 @@ class OrgPage:
     can_rename: bool = False
     can_delete: bool = False
     can_leave: bool = False
+    can_view_audit: bool = False
 
 
 def org_page(membership: Membership, now: datetime) -> OrgPage:
@@ -161,10 +169,11 @@ def org_page(membership: Membership, now: datetime) -> OrgPage:
             rules.check_delete, actor=me, personal=org.personal, slug=org.slug, confirmation=org.slug
         ),
         can_leave=rules.allowed(rules.check_leave, role=me, owners=owners, personal=org.personal),
+        can_view_audit=rules.can_view_audit(me),
     )
 
 
-def create_org(user_id: int, name: str, slug: str, now: datetime) -> Organization:
+def create_org(user_id: int, name: str, slug: str, now: datetime, *, origin: Origin = NO_ORIGIN) -> Organization:
     """Create an organization; its creator becomes the owner (SPEC §2.6)."""
     org = Organization(name=rules.clean_name(name), slug=rules.clean_slug(slug), created_at=now)
     if db.session.scalar(select(Organization.id).where(Organization.slug == org.slug)) is not None:
@@ -172,6 +181,9 @@ def create_org(user_id: int, name: str, slug: str, now: datetime) -> Organizatio
     db.session.add(org)
     db.session.add(Membership(org=org, user_id=user_id, role=Role.OWNER, created_at=now))
     try:
+        db.session.flush()
+        details = {"name": org.name, "slug": org.slug}
+        record_event("org.created", actor_id=user_id, origin=origin, now=now, org_id=org.id, details=details)
         db.session.commit()
     except IntegrityError:
         # The unique index settles a race between two people taking the same slug.
@@ -205,16 +217,22 @@ def member_row(org_id: int, user_id: int | None) -> Membership:
     return found
 
 
-def rename_org(org_id: int, actor_id: int, name: str) -> Organization:
+def rename_org(
+    org_id: int, actor_id: int, name: str, *, origin: Origin = NO_ORIGIN, now: datetime | None = None
+) -> Organization:
     """Give the org a new name (the slug stays: it is in claims and links)."""
     org = lock_org(org_id)
     rules.check_rename(actor=member_row(org_id, actor_id).role_enum)
-    org.name = rules.clean_name(name)
+    old, org.name = org.name, rules.clean_name(name)
+    details = {"from": old, "to": org.name}
+    record_event("org.renamed", actor_id=actor_id, origin=origin, now=now or utcnow(), org_id=org_id, details=details)
     db.session.commit()
     return org
 
 
-def delete_org(org_id: int, actor_id: int, confirmation: str) -> None:
+def delete_org(
+    org_id: int, actor_id: int, confirmation: str, *, origin: Origin = NO_ORIGIN, now: datetime | None = None
+) -> None:
     """Delete the org with its memberships and invitations, once the owner typed its slug."""
     org = lock_org(org_id)
     actor = member_row(org_id, actor_id)
@@ -223,10 +241,20 @@ def delete_org(org_id: int, actor_id: int, confirmation: str) -> None:
     db.session.execute(delete(Invitation).where(Invitation.org_id == org_id))
     db.session.execute(delete(Membership).where(Membership.org_id == org_id))
     db.session.delete(org)
+    details = {"name": org.name, "slug": org.slug}
+    record_event("org.deleted", actor_id=actor_id, origin=origin, now=now or utcnow(), org_id=org_id, details=details)
     db.session.commit()
 
 
-def change_role(org_id: int, actor_id: int, target_id: int, new_role: Role) -> Membership:
+def change_role(
+    org_id: int,
+    actor_id: int,
+    target_id: int,
+    new_role: Role,
+    *,
+    origin: Origin = NO_ORIGIN,
+    now: datetime | None = None,
+) -> Membership:
     """Give a member another role, within the rules."""
     org = lock_org(org_id)
     actor = member_row(org_id, actor_id)
@@ -239,13 +267,25 @@ def change_role(org_id: int, actor_id: int, target_id: int, new_role: Role) -> M
         owners=owner_count(org_id),
         personal=org.personal,
     )
+    details = {"from": target.role_enum.value, "to": Role(new_role).value}
     target.role = new_role
+    record_event(
+        "org.role_changed",
+        actor_id=actor_id,
+        origin=origin,
+        now=now or utcnow(),
+        org_id=org_id,
+        subject_id=target_id,
+        details=details,
+    )
     db.session.commit()
     return target
 
 
-def remove_member(org_id: int, actor_id: int, target_id: int) -> User:
-    """Take a member out of the org; return the removed user."""
+def remove_member(
+    org_id: int, actor_id: int, target_id: int, *, origin: Origin = NO_ORIGIN, now: datetime | None = None
+) -> User:
+    """Take a member out of the org (removing yourself is leaving); return the removed user."""
     org = lock_org(org_id)
     actor = member_row(org_id, actor_id)
     target = member_row(org_id, target_id)
@@ -256,22 +296,44 @@ def remove_member(org_id: int, actor_id: int, target_id: int) -> User:
         owners=owner_count(org_id),
         personal=org.personal,
     )
-    user = target.user
+    user, role = target.user, target.role_enum.value
     db.session.delete(target)
+    event = "org.member_left" if actor_id == target_id else "org.member_removed"
+    record_event(
+        event,
+        actor_id=actor_id,
+        origin=origin,
+        now=now or utcnow(),
+        org_id=org_id,
+        subject_id=target_id,
+        details={"role": role},
+    )
     db.session.commit()
     return user
 
 
-def leave(org_id: int, user_id: int) -> None:
+def leave(org_id: int, user_id: int, *, origin: Origin = NO_ORIGIN, now: datetime | None = None) -> None:
     """Leave an org (not the last owner, not a personal space)."""
     org = lock_org(org_id)
     membership = member_row(org_id, user_id)
     rules.check_leave(role=membership.role_enum, owners=owner_count(org_id), personal=org.personal)
+    role = membership.role_enum.value
     db.session.delete(membership)
+    record_event(
+        "org.member_left",
+        actor_id=user_id,
+        origin=origin,
+        now=now or utcnow(),
+        org_id=org_id,
+        subject_id=user_id,
+        details={"role": role},
+    )
     db.session.commit()
 
 
-def transfer_ownership(org_id: int, actor_id: int, target_id: int) -> Membership:
+def transfer_ownership(
+    org_id: int, actor_id: int, target_id: int, *, origin: Origin = NO_ORIGIN, now: datetime | None = None
+) -> Membership:
     """Make another member the owner; the former owner stays as an admin."""
     org = lock_org(org_id)
     actor = member_row(org_id, actor_id)
@@ -279,8 +341,18 @@ def transfer_ownership(org_id: int, actor_id: int, target_id: int) -> Membership
     rules.check_transfer(
         actor=actor.role_enum, target=target.role_enum, is_self=actor_id == target_id, personal=org.personal
     )
+    details = {"from_role": target.role_enum.value}
     target.role = Role.OWNER
     actor.role = Role.ADMIN
+    record_event(
+        "org.ownership_transferred",
+        actor_id=actor_id,
+        origin=origin,
+        now=now or utcnow(),
+        org_id=org_id,
+        subject_id=target_id,
+        details=details,
+    )
     db.session.commit()
     return target
 
@@ -290,7 +362,14 @@ def set_membership(org_id: int, user_id: int, role: Role) -> Membership:
     membership = db.session.scalar(
         select(Membership).where(Membership.org_id == org_id, Membership.user_id == user_id)
     ) or Membership(org_id=org_id, user_id=user_id)
+    previous = membership.role
     membership.role = role
     db.session.add(membership)
+    if previous != role:
+        details = {"from": str(previous) if previous else None, "to": Role(role).value, "by": "operator"}
+        event = "org.role_changed" if previous else "org.member_added"
+        record_event(
+            event, actor_id=None, origin=NO_ORIGIN, now=utcnow(), org_id=org_id, subject_id=user_id, details=details
+        )
     db.session.commit()
     return membership

@@ -12,6 +12,7 @@ from common.clock import utcnow
 from common.errors import render_error
 from common.form_state import restore_form, restore_forms, stash_form
 
+from ..audit.origin import request_origin
 from ..decorators import login_required
 from . import services
 from .forms import ROLE_CHOICES, ActionForm, CreateOrgForm, DeleteOrgForm, InviteForm, RenameOrgForm, RoleForm
@@ -61,7 +62,7 @@ def list_orgs():
         stash_form(form)
         return see_other("orgs.list_orgs")
     try:
-        org = services.create_org(g.user.id, form.name.data, form.slug.data, utcnow())
+        org = services.create_org(g.user.id, form.name.data, form.slug.data, utcnow(), origin=request_origin())
     except OrgRuleError as error:
         show_refusal(error, form)
         return see_other("orgs.list_orgs")
@@ -99,7 +100,7 @@ def rename(slug: str):
         stash_form(form)
         return see_other("orgs.show", slug=slug)
     try:
-        org = services.rename_org(membership.org_id, g.user.id, form.name.data)
+        org = services.rename_org(membership.org_id, g.user.id, form.name.data, origin=request_origin(), now=utcnow())
     except OrgRuleError as error:
         show_refusal(error, form)
         return see_other("orgs.show", slug=slug)
@@ -118,7 +119,7 @@ def delete(slug: str):
         return see_other("orgs.show", slug=slug)
     name = membership.org.name
     try:
-        services.delete_org(membership.org_id, g.user.id, form.confirm.data)
+        services.delete_org(membership.org_id, g.user.id, form.confirm.data, origin=request_origin(), now=utcnow())
     except OrgRuleError as error:
         show_refusal(error, form)
         return see_other("orgs.show", slug=slug)
@@ -136,7 +137,9 @@ def change_role(slug: str, user_id: int):
         flash("Choose one of the roles offered.", "error")
         return see_other("orgs.show", slug=slug)
     try:
-        changed = services.change_role(membership.org_id, g.user.id, user_id, Role(form.role.data))
+        changed = services.change_role(
+            membership.org_id, g.user.id, user_id, Role(form.role.data), origin=request_origin(), now=utcnow()
+        )
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
@@ -151,7 +154,7 @@ def remove(slug: str, user_id: int):
     membership = membership_or_404(slug)
     name = membership.org.name
     try:
-        removed = services.remove_member(membership.org_id, g.user.id, user_id)
+        removed = services.remove_member(membership.org_id, g.user.id, user_id, origin=request_origin(), now=utcnow())
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
@@ -168,7 +171,9 @@ def transfer(slug: str, user_id: int):
     """Hand ownership to another member; you stay as an admin."""
     membership = membership_or_404(slug)
     try:
-        new_owner = services.transfer_ownership(membership.org_id, g.user.id, user_id)
+        new_owner = services.transfer_ownership(
+            membership.org_id, g.user.id, user_id, origin=request_origin(), now=utcnow()
+        )
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
@@ -183,7 +188,7 @@ def leave(slug: str):
     membership = membership_or_404(slug)
     name = membership.org.name
     try:
-        services.leave(membership.org_id, g.user.id)
+        services.leave(membership.org_id, g.user.id, origin=request_origin(), now=utcnow())
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)

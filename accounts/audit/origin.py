@@ -1,0 +1,17 @@
+"""The Origin of the current request, for views that record events."""
+
+from flask import has_request_context, request
+
+from .events import Origin
+
+
+def request_origin() -> Origin:
+    """The client's address and user agent from flask.request."""
+    # PostgreSQL refuses NUL characters in text; a header could carry one.
+    agent = (request.user_agent.string or "").replace("\x00", "")
+    return Origin(ip=request.remote_addr, user_agent=agent)
+
+
+def current_origin() -> Origin:
+    """request_origin() inside a request, an empty Origin elsewhere (CLI, jobs)."""
+    return request_origin() if has_request_context() else Origin()
