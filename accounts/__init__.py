@@ -16,6 +16,7 @@ from common.settings import ConfigError, base_config, database_url
 from common.templating import ROOT, make_flask
 
 from .cli import cli
+from .admin.views import bp as admin_bp
 from .extensions import csrf, db, limiter, migrate
 from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sessions_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(cli)
     init_mfa(app)
     init_oidc(app)
