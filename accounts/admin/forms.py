@@ -1,8 +1,8 @@
 """Admin console forms; every one carries a CSRF token. None has a password field: admins never see or set one."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, HiddenField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from .permissions import ROLES
 
@@ -15,9 +15,9 @@ class BanForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    """Set the site role."""
+    """Set the site role (the page offers the one other role as a button)."""
 
-    role = SelectField("Site role", choices=[(r, r.capitalize()) for r in ROLES], validators=[DataRequired()])
+    role = HiddenField("Site role", validators=[DataRequired(), AnyOf(ROLES)])
 
 
 class ActionForm(FlaskForm):
