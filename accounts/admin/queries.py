@@ -128,11 +128,12 @@ def decode_cursor(cursor: str, sort: str):
 
 
 def _after(sort: str, value, user_id: int) -> ColumnElement[bool]:
-    # Row-value comparison spelled out: (k, id) after (value, user_id) in the sort's direction.
+    """(key, id) strictly after (value, user_id) in the sort's direction."""
     column, descending = SORTS[sort]
+    # The leading `<=`/`>=` is a plain index range on both databases; the OR alone would scan from the start.
     if descending:
-        return or_(column < value, and_(column == value, User.id < user_id))
-    return or_(column > value, and_(column == value, User.id > user_id))
+        return and_(column <= value, or_(column < value, User.id < user_id))
+    return and_(column >= value, or_(column > value, User.id > user_id))
 
 
 def users_page_query(filters: UserFilters, *, now: datetime, after: tuple | None = None) -> Select:

@@ -30,7 +30,7 @@ def upgrade():
         batch_op.create_index('ix_users_site_role_created_at_id', ['site_role', 'created_at', 'id'], unique=False)
         batch_op.create_index(
             'ix_users_banned_created_at_id',
-            ['created_at', 'id'],
+            ['created_at', 'id', 'banned_until'],
             unique=False,
             sqlite_where=sa.text('banned_at IS NOT NULL'),
             postgresql_where=sa.text('banned_at IS NOT NULL'),
