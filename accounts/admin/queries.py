@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..audit.models import SecurityEvent
@@ -139,7 +140,14 @@ def _after(sort: str, value, user_id: int) -> ColumnElement[bool]:
 def users_page_query(filters: UserFilters, *, now: datetime, after: tuple | None = None) -> Select:
     """The SELECT of one page of the users list (PAGE_SIZE + 1 rows, to know whether there is a next page)."""
     column, descending = SORTS[filters.sort]
-    query = select(User, has_second_factor_clause().label("mfa_on")).where(*_where(filters, now))
+    # A LEFT JOIN on the unique user_id, probed per row: an EXISTS in the SELECT list becomes a hashed
+    # subplan on PostgreSQL that reads the whole mfa_totp table on every page.
+    totp = aliased(TotpCredential)
+    query = (
+        select(User, totp.enabled_at.is_not(None).label("mfa_on"))
+        .outerjoin(totp, totp.user_id == User.id)
+        .where(*_where(filters, now))
+    )
     if after is not None:
         query = query.where(_after(filters.sort, *after))
     order = (column.desc(), User.id.desc()) if descending else (column.asc(), User.id.asc())
