@@ -15,8 +15,8 @@ from common.session_records import SqlSessionStore
 from common.settings import ConfigError, base_config, database_url
 from common.templating import ROOT, make_flask
 
-from .cli import cli
 from .admin.views import bp as admin_bp
+from .cli import cli
 from .extensions import csrf, db, limiter, migrate
 from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp

@@ -1,4 +1,4 @@
-"""Bench: the admin users list (keyset pagination, filters, search) at 1k and 100k users. Prints a table; asserts nothing.
+"""Bench: the admin users list (keyset pages, filters, search) at 1k and 100k users. Prints a table; asserts nothing.
 
     .venv/bin/python bench/admin_users.py                      # SQLite in a temporary folder, 1k and 100k users
     .venv/bin/python bench/admin_users.py --quick              # 200 and 2k users
@@ -33,7 +33,7 @@ FIRST_NAMES = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances",
 
 
 def fill(db, users: int) -> None:
-    """Bulk-insert `users` users (a cheap fake hash, never argon2 per row): 20% with 2FA, 5% banned, 5% admins (so a filtered page is full at 1k too)."""
+    """Bulk-insert users, a fake hash (never argon2 per row): 20% 2FA, 5% banned, 5% admins (full pages at 1k)."""
     from sqlalchemy import insert
 
     from accounts.identity.models import User
@@ -190,7 +190,8 @@ def report(results: dict[int, list]) -> str:
     """A Markdown table: p50/p99 per size and the ratio largest/smallest of the p50s."""
     small, large = min(results), max(results)
     lines = [
-        f"| page | rows | {small} p50 ms | {small} p99 ms | {large} p50 ms | {large} p99 ms | ratio p50 {large}/{small} |",
+        f"| page | rows | {small} p50 ms | {small} p99 ms | {large} p50 ms | {large} p99 ms "
+        f"| ratio p50 {large}/{small} |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for (label, p50_s, p99_s, rows_s), (_, p50_l, p99_l, rows_l) in zip(results[small], results[large], strict=True):
@@ -206,7 +207,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sizes", default="1000,100000", help="comma-separated user counts")
     parser.add_argument("--quick", action="store_true", help="200 and 2,000 users, fewer repeats")
     parser.add_argument("--repeat", type=int, default=60)
-    parser.add_argument("--database-url", help="a PostgreSQL URL (its tables are dropped); default SQLite in a temp dir")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL URL (its tables are dropped); default SQLite in a temp dir"
+    )
     parser.add_argument("--no-analyze", dest="analyze", action="store_false", help="skip ANALYZE after the fill")
     args = parser.parse_args(argv)
     sizes = [200, 2000] if args.quick else [int(s) for s in args.sizes.split(",")]

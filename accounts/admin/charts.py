@@ -1,4 +1,4 @@
-"""Bar charts as plain SVG geometry for a template: presentation attributes only, so the CSP (no inline style) allows them."""
+"""Bar charts as SVG geometry for a template: presentation attributes only, which the CSP (no inline style) allows."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

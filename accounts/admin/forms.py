@@ -10,7 +10,9 @@ from .permissions import ROLES
 class BanForm(FlaskForm):
     """Ban a user: a reason, and optionally the last day of the ban."""
 
-    reason = TextAreaField("Reason (shown to other admins and in the audit log)", validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(
+        "Reason (shown to other admins and in the audit log)", validators=[DataRequired(), Length(max=500)]
+    )
     until = DateField("Banned until (optional, inclusive)", validators=[Optional()])
 
 

@@ -35,6 +35,8 @@ SORTS = {
     "email": (User.email, False),
     "name": (User.search_name, False),
 }
+# Emails are unique, so the email sort needs no id tie-break (PostgreSQL would add a sort step for one).
+UNIQUE_SORTS = {"email"}
 ROLES = ("admin", "user")
 YES_NO = ("yes", "no")
 
@@ -131,6 +133,8 @@ def decode_cursor(cursor: str, sort: str):
 def _after(sort: str, value, user_id: int) -> ColumnElement[bool]:
     """(key, id) strictly after (value, user_id) in the sort's direction."""
     column, descending = SORTS[sort]
+    if sort in UNIQUE_SORTS:
+        return column < value if descending else column > value
     # The leading `<=`/`>=` is a plain index range on both databases; the OR alone would scan from the start.
     if descending:
         return and_(column <= value, or_(column < value, User.id < user_id))
@@ -151,6 +155,8 @@ def users_page_query(filters: UserFilters, *, now: datetime, after: tuple | None
     if after is not None:
         query = query.where(_after(filters.sort, *after))
     order = (column.desc(), User.id.desc()) if descending else (column.asc(), User.id.asc())
+    if filters.sort in UNIQUE_SORTS:
+        order = order[:1]
     return query.order_by(*order).limit(PAGE_SIZE + 1)
 
 
@@ -182,7 +188,10 @@ def count_users(filters: UserFilters, *, now: datetime) -> tuple[int, bool]:
 def users_page(filters: UserFilters, *, now: datetime, cursor: str | None = None) -> UsersPage:
     """One page of users after `cursor` (BadCursor if the cursor is not valid for this sort)."""
     after = decode_cursor(cursor, filters.sort) if cursor else None
-    rows = [UserRow(user, bool(mfa_on)) for user, mfa_on in db.session.execute(users_page_query(filters, now=now, after=after))]
+    rows = [
+        UserRow(user, bool(mfa_on))
+        for user, mfa_on in db.session.execute(users_page_query(filters, now=now, after=after))
+    ]
     next_cursor = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
@@ -286,5 +295,3 @@ def daily_event_counts(*, now: datetime, days: int = 30) -> dict[str, dict[str, 
     for event_type, when, count in rows:
         counts[event_type][str(when)[:10]] = count
     return counts
-
-

@@ -153,7 +153,9 @@ def set_role(user_id: int):
         flash("Not done: choose the site role user or admin.", "error")
         return _back(user_id)
     role = form.role.data
-    verdict = permissions.can_set_role(actor=g.user, target=target, role=role, admin_count=queries.admin_count(), now=now)
+    verdict = permissions.can_set_role(
+        actor=g.user, target=target, role=role, admin_count=queries.admin_count(), now=now
+    )
     if not verdict:
         return _refused(verdict, user_id)
     services.set_site_role(target, role, actor=g.user, origin=_origin(), now=now)
@@ -179,7 +181,7 @@ def revoke_sessions(user_id: int):
 @bp.post("/users/<int:user_id>/reset-mfa")
 @admin_required
 def reset_mfa(user_id: int):
-    """Remove the user's second factor (lost authenticator); they sign in with the password alone until they enrol again."""
+    """Remove the user's second factor (lost authenticator); the password alone signs in until they enrol again."""
     target, now = _target(user_id), utcnow()
     verdict = permissions.can_reset_second_factor(
         actor=g.user, target=target, has_second_factor=has_second_factor(target.id)

@@ -7,10 +7,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from . import tokens
 from common.clock import utcnow
 
+from ..extensions import db
+from . import tokens
 from .models import User
 from .passwords import burn_verification_time, hash_password, password_problems, verify_password
 from .signals import password_changed

@@ -5,13 +5,21 @@ import pytest
 from tests.conftest import Auth, csrf_token
 
 GETS = ["/admin/", "/admin/users", "/admin/users/1", "/admin/security"]
-POSTS = ["/admin/users/1/ban", "/admin/users/1/unban", "/admin/users/1/role", "/admin/users/1/revoke-sessions", "/admin/users/1/reset-mfa"]
+POSTS = [
+    "/admin/users/1/ban",
+    "/admin/users/1/unban",
+    "/admin/users/1/role",
+    "/admin/users/1/revoke-sessions",
+    "/admin/users/1/reset-mfa",
+]
+
 
 @pytest.mark.parametrize("url", GETS)
 def test_anonymous_visitors_are_sent_to_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response.location.startswith("/sign-in?next=")
+
 
 @pytest.mark.parametrize("url", POSTS)
 def test_anonymous_posts_are_sent_to_sign_in(client, url):
@@ -20,6 +28,7 @@ def test_anonymous_posts_are_sent_to_sign_in(client, url):
     response = client.post(url, data={"csrf_token": csrf_token(client, "/sign-in"), "reason": "x"})
     assert response.status_code == 302
     assert "/sign-in" in response.location
+
 
 @pytest.mark.parametrize("url", GETS + POSTS)
 def test_signed_in_users_who_are_not_admins_get_403(client, alice, url):
@@ -30,6 +39,7 @@ def test_signed_in_users_who_are_not_admins_get_403(client, alice, url):
     else:
         response = client.get(url)
     assert response.status_code == 403
+
 
 def test_admins_see_the_console_link_and_others_do_not(client, admin, alice):
     Auth(client).sign_in("alice@example.com")

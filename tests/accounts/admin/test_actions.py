@@ -1,4 +1,4 @@
-"""Admin actions (SPEC §2.7): ban, unban, site role, sign out everywhere, reset 2FA — each audited, each refused cleanly."""
+"""Admin actions (SPEC §2.7): ban, unban, site role, sign out everywhere, reset 2FA; each audited, refused cleanly."""
 
 from datetime import timedelta
 
@@ -47,7 +47,9 @@ def test_ban_ends_every_session_revokes_every_token_and_logs_out_every_app(
         assert all(t.revoked_at is not None for t in db.session.scalars(select(Token)))
     # Back-channel logout (SPEC §2.5): the app that got tokens in that session was told.
     assert [p.uri for p in backchannel.posted] == [confidential_client.backchannel_logout_uri]
-    assert browser.get("/oauth/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+    assert (
+        browser.get("/oauth/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+    )
     [event] = events(accounts_app, "admin.user_banned")
     assert event.details["user_id"] == alice.id and event.details["reason"] == "Spam in shared todos"
 
@@ -161,7 +163,9 @@ def test_sign_out_everywhere_ends_sessions_and_tells_the_apps(
 def test_reset_second_factor_removes_it_and_is_audited(accounts_app, admin_client, alice):
     with accounts_app.app_context():
         user = db.session.get(User, alice.id)
-        mfa_services.enable_with_secret(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", keys=_keys(accounts_app), now=utcnow())
+        mfa_services.enable_with_secret(
+            user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", keys=_keys(accounts_app), now=utcnow()
+        )
         assert mfa_services.has_second_factor(alice.id)
     response = _post(admin_client, alice.id, "reset-mfa")
     assert "was reset" in flashes(admin_client.get(response.location))[0]

@@ -51,7 +51,13 @@ def test_can_ban(actor, target, allowed, reason):
 
 @pytest.mark.parametrize(
     ("actor", "target", "allowed"),
-    [(ADMIN, BANNED, True), (ADMIN, BANNED_TILL_TOMORROW, True), (ADMIN, BAN_EXPIRED, False), (ADMIN, USER, False), (USER, BANNED, False)],
+    [
+        (ADMIN, BANNED, True),
+        (ADMIN, BANNED_TILL_TOMORROW, True),
+        (ADMIN, BAN_EXPIRED, False),
+        (ADMIN, USER, False),
+        (USER, BANNED, False),
+    ],
 )
 def test_can_unban(actor, target, allowed):
     assert bool(p.can_unban(actor=actor, target=target, now=NOW)) is allowed
@@ -80,7 +86,13 @@ def test_can_set_role(actor, target, role, admins, allowed, reason):
 
 @pytest.mark.parametrize(
     ("actor", "target", "allowed"),
-    [(ADMIN, USER, True), (ADMIN, OTHER_ADMIN, True), (ADMIN, BANNED, True), (ADMIN, ADMIN, False), (USER, OTHER_ADMIN, False)],
+    [
+        (ADMIN, USER, True),
+        (ADMIN, OTHER_ADMIN, True),
+        (ADMIN, BANNED, True),
+        (ADMIN, ADMIN, False),
+        (USER, OTHER_ADMIN, False),
+    ],
 )
 def test_can_revoke_sessions(actor, target, allowed):
     assert bool(p.can_revoke_sessions(actor=actor, target=target)) is allowed

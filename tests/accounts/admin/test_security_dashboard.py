@@ -1,4 +1,4 @@
-"""The security dashboard (SPEC §2.7): sign-ins, failures and lockouts per day over 30 days, as SVG charts and a table."""
+"""The security dashboard (SPEC §2.7): sign-ins, failures, lockouts per day over 30 days, as SVG charts and a table."""
 
 import re
 from datetime import datetime, timedelta
@@ -44,7 +44,10 @@ def test_dashboard_renders_charts_and_a_table_with_data(accounts_app, admin_clie
     # CSP (style-src 'self'): presentation attributes only, never a style element or attribute.
     assert "<style" not in html and " style=" not in html and "<script" not in html
     assert re.search(r"<strong>Failed sign-ins</strong> · 2 in 30 days", html)
-    assert '<th scope="row" data-label="Day">2026-12-01</th><td data-label="Sign-ins">0</td><td data-label="Failed sign-ins">2</td>' in html
+    assert (
+        '<th scope="row" data-label="Day">2026-12-01</th><td data-label="Sign-ins">0</td>'
+        '<td data-label="Failed sign-ins">2</td>' in html
+    )
     assert "<title>2026-12-01: 2</title>" in html
 
 

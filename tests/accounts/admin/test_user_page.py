@@ -16,9 +16,19 @@ from .conftest import Flow, set_columns
 
 
 def test_profile_shows_who_the_user_is_and_their_state(accounts_app, admin_client, alice):
-    set_columns(accounts_app, alice.id, banned_at=utcnow(), banned_until=utcnow() + timedelta(days=2), ban_reason="Spam")
+    set_columns(
+        accounts_app, alice.id, banned_at=utcnow(), banned_until=utcnow() + timedelta(days=2), ban_reason="Spam"
+    )
     html = page(admin_client, f"/admin/users/{alice.id}")
-    for text in ("Alice", "alice@example.com", "Email verified</dt><dd>Yes", "Site role</dt><dd>user", "Two-factor</dt><dd>Off", "Spam", "banned"):
+    for text in (
+        "Alice",
+        "alice@example.com",
+        "Email verified</dt><dd>Yes",
+        "Site role</dt><dd>user",
+        "Two-factor</dt><dd>Off",
+        "Spam",
+        "banned",
+    ):
         assert text in html, text
     assert "Until <time" in html
 
@@ -41,7 +51,13 @@ def test_organizations_connected_apps_and_events_are_listed(accounts_app, admin_
         create_org(alice.id, "Initech", "initech", utcnow())
         grant_consent(alice.id, find_client(third_party.client_id), "openid profile", utcnow())
         record_event("signin.succeeded", actor_id=alice.id, origin=Origin("203.0.113.9"), now=utcnow())
-        record_event("admin.user_banned", actor_id=admin.id, origin=Origin(), now=utcnow(), details={"user_id": alice.id, "reason": "Spam"})
+        record_event(
+            "admin.user_banned",
+            actor_id=admin.id,
+            origin=Origin(),
+            now=utcnow(),
+            details={"user_id": alice.id, "reason": "Spam"},
+        )
         record_event("signin.succeeded", actor_id=admin.id, origin=Origin(), now=utcnow())
         db.session.commit()
     html = page(admin_client, f"/admin/users/{alice.id}")
