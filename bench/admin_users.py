@@ -171,7 +171,7 @@ def run(sizes: list[int], repeat: int, analyze: bool) -> dict[int, list[tuple[st
     import accounts
     from accounts.extensions import db
 
-    app = accounts.create_app({"TESTING": True, "ARGON2_PARAMETERS": FAST_ARGON2, "RATELIMIT_ENABLED": False})
+    app = accounts.create_app({"TESTING": True, "ARGON2_PARAMETERS": FAST_ARGON2})
     results = {}
     for users in sizes:
         seconds = prepare(app, db, users, analyze)
