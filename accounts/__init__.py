@@ -16,6 +16,7 @@ from common.settings import ConfigError, base_config, database_url
 from common.templating import ROOT, make_flask
 
 from .audit.views import bp as audit_bp
+from .admin.views import bp as admin_bp
 from .cli import cli
 from .extensions import csrf, db, limiter, migrate
 from .identity import email_change_views  # noqa: F401  (adds the change-email pages to identity_bp)
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(cli)
     init_mfa(app)
     init_oidc(app)

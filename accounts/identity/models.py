@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from common.clock import utcnow
 
@@ -14,6 +14,21 @@ class User(db.Model):
     """A person with an Accounts login."""
 
     __tablename__ = "users"
+    # The admin users list walks these in order (keyset pagination), whatever the table size.
+    __table_args__ = (
+        Index("ix_users_created_at_id", "created_at", "id"),
+        Index("ix_users_search_name_id", "search_name", "id"),
+        Index("ix_users_site_role_created_at_id", "site_role", "created_at", "id"),
+        # Partial and covering: only banned rows, with their end, so the "banned" filter never reads the table.
+        Index(
+            "ix_users_banned_created_at_id",
+            "created_at",
+            "id",
+            "banned_until",
+            sqlite_where=text("banned_at IS NOT NULL"),
+            postgresql_where=text("banned_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored normalised (see normalise_email), so the unique index is case-insensitive.
@@ -24,10 +39,25 @@ class User(db.Model):
     site_role: Mapped[str] = mapped_column(String(20), default="user")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The lower-cased name, so the admin search is an index range on SQLite and PostgreSQL alike.
+    search_name: Mapped[str] = mapped_column(String(100), default="")
+    # Set by an admin ban (SPEC §2.7); banned_until None means until unbanned.
+    banned_at: Mapped[datetime | None]
+    banned_until: Mapped[datetime | None]
+    ban_reason: Mapped[str | None] = mapped_column(String(500))
+
+    @validates("name")
+    def _keep_search_name(self, _key: str, name: str) -> str:
+        self.search_name = name.lower()
+        return name
 
     @property
     def is_admin(self) -> bool:
         return self.site_role == "admin"
+
+    def is_banned(self, now: datetime) -> bool:
+        """True while a ban is in force; an expired ban no longer counts."""
+        return self.banned_at is not None and (self.banned_until is None or now < self.banned_until)
 
     def get_user_id(self) -> int:
         """The id Authlib puts in `sub` (its user protocol)."""

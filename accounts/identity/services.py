@@ -7,11 +7,23 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from common.clock import utcnow
+
 from ..extensions import db
 from . import tokens
 from .models import User
 from .passwords import burn_verification_time, hash_password, password_problems, verify_password
 from .signals import password_changed
+
+
+class AccountBanned(Exception):
+    """The password was right but an admin suspended the account (until `until`, or indefinitely)."""
+
+    def __init__(self, until: datetime | None):
+        super().__init__(
+            f"This account is suspended until {until:%Y-%m-%d %H:%M} UTC." if until else "This account is suspended."
+        )
+        self.until = until
 
 
 class IdentityError(Exception):
@@ -85,8 +97,8 @@ def verify_email(raw_token: str, now: datetime) -> User | None:
     return user
 
 
-def authenticate(email: str, password: str, *, params: dict) -> User | None:
-    """The user if email and password match; rehashes when the cost parameters changed."""
+def authenticate(email: str, password: str, *, params: dict, now: datetime | None = None) -> User | None:
+    """The user if email and password match; rehashes when the cost parameters changed; refuses a banned user."""
     if len(password) > 1024:
         return None
     user = find_user(email)
@@ -99,6 +111,9 @@ def authenticate(email: str, password: str, *, params: dict) -> User | None:
     if new_hash:
         user.password_hash = new_hash
         db.session.commit()
+    # Checked only after the password matched: a ban must not reveal that an address is registered.
+    if user.is_banned(now or utcnow()):
+        raise AccountBanned(user.banned_until)
     return user
 
 

@@ -126,7 +126,11 @@ def sign_in():
         g.credential_failed = True
         stash_form(form)
         return _see_other("identity.sign_in")
-    user = services.authenticate(form.email.data, form.password.data, params=_argon2())
+    try:
+        user = services.authenticate(form.email.data, form.password.data, params=_argon2())
+    except services.AccountBanned as banned:
+        stash_form(form, {"password": [str(banned)]})
+        return _see_other("identity.sign_in")
     if user is None:
         g.credential_failed = True
         stash_form(form, {"password": [BAD_CREDENTIALS]})

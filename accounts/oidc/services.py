@@ -203,6 +203,20 @@ def revoke_client_tokens(user_id: int, client_id: int, now: datetime) -> int:
     return _revoke((Token.user_id == user_id) & (Token.client_id == client_id), now)
 
 
+def revoke_user_tokens(user_id: int, now: datetime) -> int:
+    """Revoke every token and spend every unused code of a user (ban); the caller commits."""
+    # A code still in flight would otherwise be exchanged for fresh tokens after the ban.
+    db.session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.user_id == user_id, AuthorizationCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    result = db.session.execute(
+        update(Token).where(Token.user_id == user_id, Token.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return result.rowcount
+
+
 def client_sessions(sid: str) -> list[ClientSession]:
     """The clients that got tokens in this Accounts session."""
     return list(db.session.scalars(select(ClientSession).where(ClientSession.sid == sid)))

@@ -100,6 +100,9 @@ class World:
             return table_rows(self.db, self.ignore)
 
 
+ADMIN_ACTIONS = ("ban", "unban", "set_role", "revoke_sessions", "reset_mfa")
+
+
 @pytest.fixture
 def accounts_world(accounts_app, make_user, outbox):
     alice = make_user("alice@example.com", name="Alice")
@@ -157,6 +160,7 @@ def accounts_world(accounts_app, make_user, outbox):
         "orgs.decline": {"token": invitation_token},
         "mfa.forget_device": {"device_id": device_id},
         "oidc.disconnect": {"client_id": "app"},
+        **{f"admin.{name}": {"user_id": bob_id} for name in ADMIN_ACTIONS},
     }
     # Any visit may refresh "last seen" and the session's own data; the rows themselves must stay.
     return World(accounts_app, accounts_db, client, url_values, {"sessions": {"data", "last_seen_at", "ip"}})
