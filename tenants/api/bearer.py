@@ -6,7 +6,7 @@ its JWKS, and reads the user, their orgs and the granted scopes from the claims 
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import requests
@@ -18,6 +18,7 @@ from joserfc.jwk import KeySet
 from common.clock import utc_from_timestamp, utcnow
 
 from ..signin.client import ProviderUnavailable, metadata, provider
+from ..signin.impersonation import Impersonation, MalformedImpersonation, impersonation_from_claims
 from ..todos.scoping import Viewer, viewer_from_claims
 
 # RFC 9068 §4 and RFC 8725 §3.1: the provider signs access tokens with RS256; nothing else is accepted,
@@ -49,7 +50,7 @@ class AccessToken:
     scopes: frozenset[str]
     jti: str
     expires_at: datetime
-    act: dict | None = None  # RFC 8693: an admin is acting as this user
+    act: Impersonation | None = None  # RFC 8693 `act`: an admin is acting as this user (also on viewer.actor)
 
 
 def _timestamp(claims: dict, name: str, *, required: bool) -> datetime | None:
@@ -96,14 +97,18 @@ def verify_access_token(raw: str, *, keys: dict, issuer: str, audience: str, now
     client_id, jti, scope = claims.get("client_id"), claims.get("jti"), claims.get("scope", "")
     if viewer is None or not isinstance(client_id, str) or not isinstance(jti, str) or not isinstance(scope, str):
         raise InvalidToken("sub, client_id, jti and scope are required (RFC 9068 §2.2)")
-    act = claims.get("act")
+    try:
+        act = impersonation_from_claims(claims)
+    except MalformedImpersonation as error:
+        # A write under an actor we cannot name must not be recorded as the user's own: refuse the token.
+        raise InvalidToken(str(error)) from error
     return AccessToken(
-        viewer=viewer,
+        viewer=replace(viewer, actor=act),
         client_id=client_id,
         scopes=frozenset(scope.split()),
         jti=jti,
         expires_at=expires_at,
-        act=act if isinstance(act, dict) else None,
+        act=act,
     )
 
 

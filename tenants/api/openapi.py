@@ -103,7 +103,16 @@ def _schemas() -> dict:
         },
         "Todo": {
             "type": "object",
-            "required": [*fields, "id", "org_id", "author", "created_at", "updated_at", "can_change"],
+            "required": [
+                *fields,
+                "id",
+                "org_id",
+                "author",
+                "created_at",
+                "updated_at",
+                "can_change",
+                "changed_by_actor",
+            ],
             "properties": {
                 "id": TODO_ID["schema"],
                 "org_id": {"type": "string"},
@@ -116,6 +125,38 @@ def _schemas() -> dict:
                 "created_at": {"type": "string", "format": "date-time"},
                 "updated_at": {"type": "string", "format": "date-time"},
                 "can_change": {"type": "boolean", "description": "Whether the caller may edit and delete it."},
+                "changed_by_actor": {
+                    "oneOf": [{"$ref": "#/components/schemas/ActorChange"}, {"type": "null"}],
+                    "description": (
+                        "Set when the todo's latest change was made by an admin impersonating a user "
+                        "(the access token's RFC 8693 `act` claim); null when the user made it themselves."
+                    ),
+                },
+            },
+        },
+        "ActorChange": {
+            "type": "object",
+            "required": ["actor", "on_behalf_of", "action", "at"],
+            "properties": {
+                "actor": {
+                    "type": "object",
+                    "required": ["sub", "name"],
+                    "properties": {
+                        "sub": {"type": "string", "description": "The admin's id, from `act.sub`."},
+                        "name": {
+                            "type": ["string", "null"],
+                            "description": "From the ID token's `act.name`; null for changes made through this API.",
+                        },
+                    },
+                },
+                "on_behalf_of": {
+                    "type": "object",
+                    "required": ["sub", "name"],
+                    "properties": {"sub": {"type": "string"}, "name": {"type": "string"}},
+                    "description": "The impersonated user: the token's `sub`.",
+                },
+                "action": {"type": "string", "enum": ["create", "update"]},
+                "at": {"type": "string", "format": "date-time"},
             },
         },
         "TodoPage": {
@@ -255,7 +296,9 @@ def openapi_document(tenant: TenantSettings) -> dict:
                 "Org-scoped todos. Every call needs an RFC 9068 access token from the Gatehouse provider "
                 f"with `aud` containing `{tenant.client_id}`, sent as `Authorization: Bearer <token>`. "
                 "Members see their org's shared todos and their own private ones; nobody sees another "
-                "user's private todo. What the caller cannot see answers 404, never 403."
+                "user's private todo. What the caller cannot see answers 404, never 403. While an admin "
+                "impersonates a user, their access token carries an RFC 8693 `act` claim: calls act as the "
+                "user, and every write is also recorded with the admin (see `changed_by_actor`)."
             ),
         },
         "servers": [{"url": f"{tenant.url}/api/v1"}],

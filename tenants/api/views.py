@@ -11,7 +11,7 @@ from common.clock import utcnow
 
 from ..extensions import csrf
 from ..todos import scoping, services
-from ..todos.models import Todo
+from ..todos.models import ActorWrite, Todo
 from ..todos.scoping import Action, Membership
 from ..todos.services import InvalidInput
 from .decorators import READ, WRITE, token_required
@@ -95,8 +95,19 @@ def _timestamp(value) -> str:
     return value.isoformat(timespec="seconds") + "Z"
 
 
-def todo_json(todo: Todo, membership: Membership) -> dict:
-    """A todo as the API shows it, with what the caller may do with it."""
+def _actor_change_json(write: ActorWrite | None) -> dict | None:
+    if write is None:
+        return None
+    return {
+        "actor": {"sub": write.actor_sub, "name": write.actor_name or None},
+        "on_behalf_of": {"sub": write.subject_sub, "name": write.subject_name},
+        "action": write.action,
+        "at": _timestamp(write.at),
+    }
+
+
+def todo_json(todo: Todo, membership: Membership, actor_change: ActorWrite | None = None) -> dict:
+    """A todo as the API shows it, with what the caller may do with it and who made its latest change as whom."""
     viewer = _viewer()
     return {
         "id": todo.id,
@@ -110,7 +121,14 @@ def todo_json(todo: Todo, membership: Membership) -> dict:
         "created_at": _timestamp(todo.created_at),
         "updated_at": _timestamp(todo.updated_at),
         "can_change": Action.UPDATE in scoping.allowed_actions(membership, viewer.sub, todo),
+        "changed_by_actor": _actor_change_json(actor_change),
     }
+
+
+def todos_json(todos: list[Todo], membership: Membership) -> list[dict]:
+    """Todos as the API shows them; their impersonated changes are read in one query for the whole page."""
+    changes = services.last_actor_changes(_site(), todos)
+    return [todo_json(todo, membership, changes.get(todo.id)) for todo in todos]
 
 
 def _list_parameters() -> dict:
@@ -147,7 +165,7 @@ def list_todos(org_id: str):
     """A page of the org's todos the caller may see, newest first."""
     membership = _membership(org_id)
     page = services.list_todos(_site(), _viewer(), membership.org_id, **_list_parameters())
-    return jsonify(items=[todo_json(t, membership) for t in page.items], next_cursor=page.next_cursor)
+    return jsonify(items=todos_json(page.items, membership), next_cursor=page.next_cursor)
 
 
 @bp.post("/orgs/<org_id>/todos")
@@ -156,7 +174,8 @@ def create_todo(org_id: str):
     """Add a todo by the caller (private unless the body says "org")."""
     membership = _membership(org_id)
     todo = services.create_todo(_site(), _viewer(), membership.org_id, _json_object(), utcnow())
-    response = jsonify(todo_json(todo, membership))
+    (body,) = todos_json([todo], membership)
+    response = jsonify(body)
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_todo", org_id=todo.org_id, todo_id=todo.id)
     return response
@@ -167,7 +186,8 @@ def create_todo(org_id: str):
 def get_todo(org_id: str, todo_id: str):
     """One todo the caller may see."""
     membership = _membership(org_id)
-    return jsonify(todo_json(services.get_todo(_site(), _viewer(), membership.org_id, todo_id), membership))
+    (body,) = todos_json([services.get_todo(_site(), _viewer(), membership.org_id, todo_id)], membership)
+    return jsonify(body)
 
 
 @bp.patch("/orgs/<org_id>/todos/<todo_id>")
@@ -178,7 +198,8 @@ def update_todo(org_id: str, todo_id: str):
     # 404 / 403 before the body is read: whether a todo is there never depends on what was sent.
     services.get_todo(_site(), _viewer(), membership.org_id, todo_id, Action.UPDATE)
     todo = services.update_todo(_site(), _viewer(), membership.org_id, todo_id, _json_object(), utcnow())
-    return jsonify(todo_json(todo, membership))
+    (body,) = todos_json([todo], membership)
+    return jsonify(body)
 
 
 @bp.delete("/orgs/<org_id>/todos/<todo_id>")
@@ -186,7 +207,7 @@ def update_todo(org_id: str, todo_id: str):
 def delete_todo(org_id: str, todo_id: str):
     """Delete a todo the caller may change."""
     membership = _membership(org_id)
-    services.delete_todo(_site(), _viewer(), membership.org_id, todo_id)
+    services.delete_todo(_site(), _viewer(), membership.org_id, todo_id, utcnow())
     return "", 204
 
 

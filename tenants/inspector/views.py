@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, render_template, session
 from common.clock import utcnow
 
 from ..signin.decorators import login_required
+from ..signin.impersonation import stop_url, time_left_text
 from ..signin.stepup import STEP_UP_MAX_AGE, second_factor_fresh
 from ..signin.tokens import get_token_set
 
@@ -45,6 +46,8 @@ def inspector():
         lifetimes=lifetimes,
         auth_request=session.get("auth_request", {}),
         sid=session.get("op_sid"),
-        impersonation=g.identity.act,
+        impersonation=g.identity.impersonation,
+        impersonation_time_left=time_left_text(g.identity.impersonation, now) if g.identity.impersonation else None,
+        stop_impersonation_url=stop_url(current_app.config["TENANT"].issuer),
         issuer=current_app.config["TENANT"].issuer,
     )

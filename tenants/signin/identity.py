@@ -10,6 +10,7 @@ from flask import current_app, g, session
 from common.clock import utcnow
 
 from .client import provider
+from .impersonation import Impersonation, MalformedImpersonation, impersonation_from_claims
 from .tokens import RefreshFailed, drop_token_sets, fresh_access_token, get_token_set
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ KEPT_CLAIMS = (
     "email_verified",
     "orgs",
     "act",
+    "impersonation",
 )
 
 
@@ -43,7 +45,7 @@ class Identity:
     name: str
     email: str | None
     orgs: list = field(default_factory=list)
-    act: dict | None = None  # RFC 8693: set while an admin impersonates this user
+    impersonation: Impersonation | None = None  # RFC 8693 `act`: set while an admin acts as this user
 
 
 def begin_local_session(claims: dict, token_set_id: str, auth_request: dict) -> None:
@@ -91,12 +93,18 @@ def load_identity() -> None:
         session.clear()
         return
     claims = session.get("claims", {})
+    try:
+        impersonation = impersonation_from_claims(claims)
+    except MalformedImpersonation:
+        # Checked at sign-in and refresh; a session holding anything else fails closed rather than guess the actor.
+        session.clear()
+        return
     g.identity = Identity(
         sub=session["sub"],
         name=claims.get("name") or claims.get("email") or "Signed-in user",
         email=claims.get("email"),
         orgs=claims.get("orgs") or [],
-        act=claims.get("act"),
+        impersonation=impersonation,
     )
 
 
@@ -110,7 +118,24 @@ def _refresh_with_provider(refresh_token: str) -> dict:
         log.warning("userinfo after refresh failed: %s", error)
         return token
     if info.get("sub") == session.get("sub"):
-        session["claims"] = session.get("claims", {}) | {k: info[k] for k in REFRESHED_CLAIMS if k in info}
+        claims = session.get("claims", {})
+        acting = _refreshed_impersonation(claims, info)
+        session["claims"] = claims | {k: info[k] for k in REFRESHED_CLAIMS if k in info} | acting
         if "orgs" not in info:
             session["claims"].pop("orgs", None)
     return token
+
+
+def _refreshed_impersonation(claims: dict, info: dict) -> dict:
+    """The `act`/`impersonation` claims to keep after userinfo; raise (ending the session) if they contradict sign-in.
+
+    The actor is fixed for a provider session: userinfo may update the details (reason, end) of the
+    same actor, but silence never erases the actor (writes would lose their attribution), and a new
+    or malformed actor is refused (MalformedImpersonation makes the refresh fail, so the session ends).
+    """
+    if "act" not in info:
+        return {}
+    before, after = impersonation_from_claims(claims), impersonation_from_claims(info)
+    if before is None or after is None or after.actor_sub != before.actor_sub:
+        raise MalformedImpersonation("userinfo names another actor than the sign-in did")
+    return {k: info[k] for k in ("act", "impersonation") if k in info}

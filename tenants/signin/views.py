@@ -19,6 +19,7 @@ from . import backchannel, stepup
 from .client import ProviderUnavailable, metadata, provider
 from .forms import SignOutForm
 from .identity import begin_local_session, end_local_session
+from .impersonation import MalformedImpersonation, impersonation_from_claims, stop_url, time_left_text
 from .tokens import store_token_set
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,10 @@ bp = Blueprint("signin", __name__)
 
 SILENT_ERRORS = {"login_required", "consent_required", "interaction_required", "account_selection_required"}
 UNAVAILABLE = "The Gatehouse sign-in service cannot be reached right now. Please try again in a minute."
+MALFORMED_ACT = (
+    "The sign-in says an administrator is acting as this account, but not in a form this site understands, "
+    "so it was refused. Stop the impersonation at Gatehouse, or ask the Gatehouse team to check its act claim."
+)
 # Shown in the flow inspector; the PKCE verifier is never recorded.
 SHOWN_AUTH_PARAMS = (
     "response_type",
@@ -108,6 +113,13 @@ def callback():
             return render_error(403, "Sign-in was cancelled.", "Sign-in cancelled")
         return render_error(400, "Sign-in could not be completed. Please try again.", "Sign-in failed")
     claims = token["userinfo"]
+    try:
+        impersonation_from_claims(claims)
+    except MalformedImpersonation as failure:
+        # Signed by our provider, so a misshapen `act` is its bug: refuse rather than guess who is acting
+        # (a guess would attribute every write of the session to the wrong person, or to nobody).
+        log.warning("Sign-in refused, malformed impersonation claims: %s", failure)
+        return render_error(400, MALFORMED_ACT, "Sign-in refused")
     site = current_app.config["SITE"]
     token_set_id = store_token_set(site, claims["sub"], claims.get("sid"), token, utcnow())
     begin_local_session(dict(claims), token_set_id, pending.get("request", {}))
@@ -230,3 +242,25 @@ def silent_sso_check():
 def sign_out_form():
     """The header's sign-out button needs a CSRF-protected form."""
     return {"sign_out_form": SignOutForm() if g.get("identity") else None, "identity": g.get("identity")}
+
+
+@bp.app_context_processor
+def impersonation_banner():
+    """While an admin acts as the user, every page (errors too) names both, the reason, the time left, and Stop."""
+    identity = g.get("identity")
+    acting = identity.impersonation if identity else None
+    if acting is None:
+        return {"banner_template": None}
+    user = (
+        identity.name
+        if not identity.email or identity.email == identity.name
+        else f"{identity.name} ({identity.email})"
+    )
+    banner = {
+        "actor": acting.actor_label,
+        "user": user,
+        "reason": acting.reason,
+        "time_left": time_left_text(acting, utcnow()),
+        "stop_url": stop_url(current_app.config["TENANT"].issuer),
+    }
+    return {"banner_template": "tenants/_impersonation_banner.html", "impersonation_banner": banner}

@@ -1,5 +1,7 @@
 """The organization a browser works in: chosen in the header, kept in the local session, re-checked every request."""
 
+from dataclasses import replace
+
 from flask import g, session
 
 from .scoping import Membership, Viewer, viewer_from_claims
@@ -13,7 +15,8 @@ def current_viewer() -> Viewer | None:
     if identity is None:
         return None
     if "viewer" not in g:
-        g.viewer = viewer_from_claims(identity.sub, identity.orgs, identity.name)
+        viewer = viewer_from_claims(identity.sub, identity.orgs, identity.name)
+        g.viewer = replace(viewer, actor=identity.impersonation) if viewer else None
     return g.viewer
 
 

@@ -42,3 +42,43 @@ class Todo(db.Model):
     visibility: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+CREATE = "create"
+UPDATE = "update"
+DELETE = "delete"
+WRITE_ACTIONS = (CREATE, UPDATE, DELETE)
+
+
+class ActorWrite(db.Model):
+    """A todo write made while an admin impersonated the user (RFC 8693 `act`): who really did what, for whom.
+
+    A log beside the todos, not columns on them: a deleted todo has no row left to say who deleted it,
+    and every impersonated change stays on record, not just the latest. Writes without an actor add nothing.
+    """
+
+    __tablename__ = "todo_actor_writes"
+    __table_args__ = (
+        # The todo page and API look up a todo's impersonated writes by (site, todo_id), newest last.
+        Index("ix_todo_actor_writes_site_todo_at", "site", "todo_id", "at"),
+        CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(40))
+    # No foreign key: the record of a delete must outlive the todo it deleted.
+    todo_id: Mapped[str] = mapped_column(String(22))
+    org_id: Mapped[str] = mapped_column(String(255))
+    # The impersonated user the write was made as (the token's `sub`).
+    subject_sub: Mapped[str] = mapped_column(String(255))
+    subject_name: Mapped[str] = mapped_column(String(200), default="")
+    actor_sub: Mapped[str] = mapped_column(String(255))
+    # From the ID token's `act.name` when it has one; access tokens name the actor by id only.
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime]
+
+    @property
+    def actor_label(self) -> str:
+        """The actor's name, or their id when the write came through the API (access tokens carry no name)."""
+        return self.actor_name or f"An admin (id {self.actor_sub})"

@@ -20,6 +20,7 @@ from enum import StrEnum
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from ..signin.impersonation import Impersonation
 from .models import ORG, Todo
 
 # Org ids and subs come from signed claims, but are still bounded before they reach a query.
@@ -76,11 +77,13 @@ class Membership:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking: a `sub` and the memberships their token claims."""
+    """Who is asking: a `sub` and the memberships their token claims, and the admin acting as them if any."""
 
     sub: str
     memberships: tuple[Membership, ...] = ()
     name: str = ""
+    # RFC 8693 `act`: access is still the user's (sub, orgs); only the record of a write names the actor too.
+    actor: Impersonation | None = None
 
     def membership(self, org_id: object) -> Membership | None:
         """The viewer's membership in that org, or None."""

@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, insert, literal, select, tuple_
 
 from ..extensions import db
 from . import scoping
-from .models import NOTES_MAX, PRIVATE, TITLE_MAX, VISIBILITIES, Todo
+from .models import CREATE, DELETE, NOTES_MAX, PRIVATE, TITLE_MAX, UPDATE, VISIBILITIES, ActorWrite, Todo
 from .scoping import Action, Viewer
 
 PAGE_SIZE = 20
@@ -113,6 +113,40 @@ def clean_fields(raw: Mapping, *, partial: bool) -> dict:
     return clean
 
 
+def _actor_write(site: str, viewer: Viewer, todo: Todo, action: str, now: datetime) -> None:
+    """Log the write with its actor when an admin is acting as the viewer; no actor, no entry."""
+    if viewer.actor is None:
+        return
+    db.session.add(
+        ActorWrite(
+            site=site,
+            todo_id=todo.id,
+            org_id=todo.org_id,
+            subject_sub=viewer.sub,
+            subject_name=(viewer.name or "")[:200],
+            actor_sub=viewer.actor.actor_sub,
+            actor_name=(viewer.actor.actor_name or "")[:200],
+            action=action,
+            at=now,
+        )
+    )
+
+
+def last_actor_changes(site: str, todos: list[Todo]) -> dict[str, ActorWrite]:
+    """For each todo whose latest change an impersonating admin made, that write (todos changed since are left out)."""
+    if not todos:
+        return {}
+    by_id = {todo.id: todo for todo in todos}
+    writes = db.session.scalars(
+        select(ActorWrite)
+        .where(ActorWrite.site == site, ActorWrite.todo_id.in_(by_id), ActorWrite.action != DELETE)
+        .order_by(ActorWrite.at, ActorWrite.id)
+    )
+    latest = {write.todo_id: write for write in writes}
+    # Every change sets updated_at to the write's time, so an older entry means the user changed it since.
+    return {todo_id: w for todo_id, w in latest.items() if w.at >= by_id[todo_id].updated_at}
+
+
 def new_todo_id() -> str:
     """A random 128-bit id in 22 url-safe characters."""
     return secrets.token_urlsafe(16)
@@ -138,6 +172,7 @@ def create_todo(site: str, viewer: Viewer, org_id: str, raw: Mapping, now: datet
         updated_at=now,
     )
     db.session.add(todo)
+    _actor_write(site, viewer, todo, CREATE, now)
     db.session.commit()
     return todo
 
@@ -157,6 +192,7 @@ def update_todo(site: str, viewer: Viewer, org_id: str, todo_id: object, raw: Ma
     for name, value in fields.items():
         setattr(todo, name, value)
     todo.updated_at = now
+    _actor_write(site, viewer, todo, UPDATE, now)
     db.session.commit()
     return todo
 
@@ -166,13 +202,15 @@ def toggle_todo(site: str, viewer: Viewer, org_id: str, todo_id: object, now: da
     todo = scoping.load_todo(db.session, site, viewer, org_id, todo_id, Action.TOGGLE)
     todo.done = not todo.done
     todo.updated_at = now
+    _actor_write(site, viewer, todo, UPDATE, now)
     db.session.commit()
     return todo
 
 
-def delete_todo(site: str, viewer: Viewer, org_id: str, todo_id: object) -> None:
+def delete_todo(site: str, viewer: Viewer, org_id: str, todo_id: object, now: datetime) -> None:
     """Delete a todo the viewer may change."""
     todo = scoping.load_todo(db.session, site, viewer, org_id, todo_id, Action.DELETE)
+    _actor_write(site, viewer, todo, DELETE, now)
     db.session.delete(todo)
     db.session.commit()
 
@@ -183,13 +221,33 @@ def count_own_todos(site: str, viewer: Viewer, org_id: str) -> int:
     return db.session.scalar(select(func.count()).select_from(own))
 
 
-def delete_own_todos(site: str, viewer: Viewer, org_id: str) -> int:
+def delete_own_todos(site: str, viewer: Viewer, org_id: str, now: datetime) -> int:
     """Delete every todo the viewer wrote in the org, private and shared; other members' todos stay."""
     own_ids = scoping.own_todos(site, viewer, org_id).with_only_columns(Todo.id)
+    if viewer.actor is not None:
+        db.session.execute(_actor_deletes(site, viewer, own_ids, now))
     # One statement, however many todos: no row is loaded, and the scope is the same query as everywhere.
     result = db.session.execute(delete(Todo).where(Todo.id.in_(own_ids)).execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount
+
+
+def _actor_deletes(site: str, viewer: Viewer, own_ids, now: datetime):
+    """One INSERT … SELECT logging a delete per todo of own_ids, like _actor_write does for one todo."""
+    actor = viewer.actor
+    rows = select(
+        literal(site),
+        Todo.id,
+        Todo.org_id,
+        literal(viewer.sub),
+        literal((viewer.name or "")[:200]),
+        literal(actor.actor_sub),
+        literal((actor.actor_name or "")[:200]),
+        literal(DELETE),
+        literal(now),
+    ).where(Todo.id.in_(own_ids))
+    columns = ["site", "todo_id", "org_id", "subject_sub", "subject_name", "actor_sub", "actor_name", "action", "at"]
+    return insert(ActorWrite).from_select(columns, rows)
 
 
 def encode_cursor(todo: Todo) -> str:

@@ -116,6 +116,7 @@ def show(todo_id: str):
     return render_template(
         "tenants/todos/show.html",
         todo=todo,
+        actor_change=services.last_actor_changes(_site(), [todo]).get(todo.id),
         membership=membership,
         actions=scoping.allowed_actions(membership, viewer.sub, todo),
         action_form=ActionForm(),
@@ -165,7 +166,7 @@ def delete(todo_id: str):
     if not form.validate_on_submit():
         return render_error(400)
     title = todo.title
-    services.delete_todo(_site(), viewer, membership.org_id, todo.id)
+    services.delete_todo(_site(), viewer, membership.org_id, todo.id, utcnow())
     flash(f"Deleted “{title}”.", "success")
     return _see_other("todos.index")
 
@@ -181,7 +182,7 @@ def delete_mine():
         return render_template("tenants/todos/delete_mine.html", membership=membership, count=count, form=form)
     if not form.validate_on_submit():
         return render_error(400)
-    count = services.delete_own_todos(_site(), viewer, membership.org_id)
+    count = services.delete_own_todos(_site(), viewer, membership.org_id, utcnow())
     flash(f"Deleted {count} todo{'s' if count != 1 else ''} of yours.", "success")
     return _see_other("todos.index")
 

@@ -2,6 +2,7 @@
 
 import secrets
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from joserfc import jwt
@@ -74,6 +75,46 @@ def logout_token(provider_key):
         return sign(key or provider_key, claims, {"typ": "logout+jwt", **(header or {})})
 
     return build
+
+
+@pytest.fixture
+def provider_sign_in(provider_key, monkeypatch):
+    """Sign a client in through the real callback with an ID token signed by the stand-in provider.
+
+    provider_sign_in(app, client, sub=..., **claims) -> the callback's response. The token endpoint is
+    faked; Authlib still checks the ID token's signature, iss, aud, exp and the nonce it sent.
+    """
+
+    def sign_in(app, client, *, drop=(), **overrides):
+        tenant = app.config["TENANT"]
+        query = parse_qs(urlsplit(client.get("/auth/sign-in").headers["Location"]).query)
+        now = int(time.time())
+        claims = {
+            "iss": tenant.issuer,
+            "aud": tenant.client_id,
+            "sub": "user-1",
+            "iat": now,
+            "exp": now + 300,
+            "auth_time": now,
+            "nonce": query["nonce"][0],
+            "sid": "op-session-1",
+            "name": "Alice",
+            "email": "alice@example.com",
+        } | overrides
+        for name in drop:
+            claims.pop(name, None)
+        token = {
+            "access_token": "at-" + secrets.token_hex(8),
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "refresh_token": "rt",
+            "id_token": sign(provider_key, claims),
+        }
+        with app.app_context():
+            monkeypatch.setattr(provider(), "fetch_access_token", lambda **params: dict(token))
+        return client.get(f"/auth/callback?code=c&state={query['state'][0]}&iss={tenant.issuer}")
+
+    return sign_in
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """accounts: admin console: ban columns, search name and the indexes of the users list
 
 Revision ID: e7a1d2c4b9f0
-Revises: c33124a41ae8
+Revises: d7a41c9e2b10
 Create Date: 2026-12-02 12:20:00.000000
 
 """

@@ -58,6 +58,7 @@ def test_create_get_update_delete(as_, document):
         "created_at": None,
         "updated_at": None,
         "can_change": True,
+        "changed_by_actor": None,  # nobody impersonated the member
     }
     assert me.get(created.headers["Location"]).get_json() == todo
 

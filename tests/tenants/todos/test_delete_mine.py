@@ -5,6 +5,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from common.clock import utcnow
 from tenants.extensions import db
 from tenants.signin.stepup import MFA_ACR
 from tenants.todos import services
@@ -46,14 +47,14 @@ def test_only_the_viewers_own_todos_in_that_org_go(acme, globex_app, todos):
     with acme.app_context():
         assert services.count_own_todos("acme", OWNER.viewer, ORG) == 2
         # The owner may change the author's shared todo, but "all my todos" means what they wrote.
-        assert services.delete_own_todos("acme", OWNER.viewer, ORG) == 2
+        assert services.delete_own_todos("acme", OWNER.viewer, ORG, utcnow()) == 2
     assert titles(acme) == {"author shared", "owner personal"}
     assert titles(globex_app) == {"owner on globex"}
 
 
 def test_an_org_not_in_the_claim_deletes_nothing(acme, todos):
     with acme.app_context(), pytest.raises(NotFound):
-        services.delete_own_todos("acme", MEMBER.viewer, OWNER.personal_org)
+        services.delete_own_todos("acme", MEMBER.viewer, OWNER.personal_org, utcnow())
     assert len(titles(acme)) == 4
 
 

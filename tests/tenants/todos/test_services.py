@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from common.clock import utcnow
 from tenants.todos import services
 from tenants.todos.services import InvalidInput
 from tests.tenants.people import AUTHOR, MEMBER, ORG
@@ -131,5 +132,5 @@ def test_toggle_and_delete(in_acme, write_todo):
     todo_id = write_todo(in_acme, MEMBER, "private")
     assert services.toggle_todo("acme", MEMBER.viewer, ORG, todo_id, NOW).done is True
     assert services.toggle_todo("acme", MEMBER.viewer, ORG, todo_id, NOW).done is False
-    services.delete_todo("acme", MEMBER.viewer, ORG, todo_id)
+    services.delete_todo("acme", MEMBER.viewer, ORG, todo_id, utcnow())
     assert services.list_todos("acme", MEMBER.viewer, ORG).items == []
