@@ -15,8 +15,8 @@ from common.session_records import SqlSessionStore
 from common.settings import ConfigError, base_config, database_url
 from common.templating import ROOT, make_flask
 
-from .audit.views import bp as audit_bp
 from .admin.views import bp as admin_bp
+from .audit.views import bp as audit_bp
 from .cli import cli
 from .extensions import csrf, db, limiter, migrate
 from .identity import email_change_views  # noqa: F401  (adds the change-email pages to identity_bp)

@@ -267,16 +267,11 @@ def consents(user_id: int) -> list[Consent]:
 
 
 def recent_events(user_id: int, limit: int = 20) -> list[SecurityEvent]:
-    """The user's latest security events, as actor or as subject (details.user_id), in one query."""
-    subject = SecurityEvent.details["user_id"].as_integer() == user_id
-    return list(
-        db.session.scalars(
-            select(SecurityEvent)
-            .where(or_(SecurityEvent.actor_id == user_id, subject))
-            .order_by(SecurityEvent.created_at.desc(), SecurityEvent.id.desc())
-            .limit(limit)
-        )
+    """The user's latest security events, as actor, subject or impersonating admin, in one query."""
+    about = or_(
+        SecurityEvent.actor_id == user_id, SecurityEvent.subject_id == user_id, SecurityEvent.impersonator_id == user_id
     )
+    return list(db.session.scalars(select(SecurityEvent).where(about).order_by(SecurityEvent.seq.desc()).limit(limit)))
 
 
 DASHBOARD_EVENTS = ("signin.succeeded", "signin.failed", "mfa.locked_out")

@@ -34,7 +34,7 @@ def ban(target: User, *, actor: User, reason: str, until: datetime | None, origi
     target.ban_reason = reason[:500]
     revoked = revoke_user_tokens(target.id, now)
     details = {"user_id": target.id, "reason": target.ban_reason, "until": until.isoformat() if until else None}
-    record_event("admin.user_banned", actor_id=actor.id, origin=origin, now=now, details=details)
+    record_event("admin.user_banned", actor_id=actor.id, subject_id=target.id, origin=origin, now=now, details=details)
     return revoked
 
 
@@ -43,16 +43,32 @@ def unban(target: User, *, actor: User, origin: Origin, now: datetime) -> None:
     target.banned_at = None
     target.banned_until = None
     target.ban_reason = None
-    record_event("admin.user_unbanned", actor_id=actor.id, origin=origin, now=now, details={"user_id": target.id})
+    record_event(
+        "admin.user_unbanned",
+        actor_id=actor.id,
+        subject_id=target.id,
+        origin=origin,
+        now=now,
+        details={"user_id": target.id},
+    )
 
 
 def set_site_role(target: User, role: str, *, actor: User, origin: Origin, now: datetime) -> None:
     """Make the user an admin or a plain user."""
     details = {"user_id": target.id, "from": target.site_role, "to": role}
     target.site_role = role
-    record_event("admin.site_role_changed", actor_id=actor.id, origin=origin, now=now, details=details)
+    record_event(
+        "admin.site_role_changed", actor_id=actor.id, subject_id=target.id, origin=origin, now=now, details=details
+    )
 
 
 def note_sessions_revoked(target: User, *, actor: User, origin: Origin, now: datetime) -> None:
     """Record that an admin signed the user out everywhere (the caller ends the sessions)."""
-    record_event("admin.sessions_revoked", actor_id=actor.id, origin=origin, now=now, details={"user_id": target.id})
+    record_event(
+        "admin.sessions_revoked",
+        actor_id=actor.id,
+        subject_id=target.id,
+        origin=origin,
+        now=now,
+        details={"user_id": target.id},
+    )

@@ -11,6 +11,8 @@ EVENT_TYPES: dict[str, str] = {
     "signout": "Signed out",
     "password.changed": "Changed password",
     "password.reset": "Reset password by email",
+    "email.change_requested": "Asked to change email address",
+    "email.change_cancelled": "Cancelled an email address change",
     "email.changed": "Changed email address",
     "session.revoked": "Ended a session",
     # Second factor (mfa).
@@ -45,8 +47,9 @@ EVENT_TYPES: dict[str, str] = {
     # Site administration and impersonation (admin).
     "admin.user_banned": "Banned a user",
     "admin.user_unbanned": "Lifted a ban",
-    "admin.role_changed": "Changed a user's site role",
-    "admin.user_deleted": "Deleted a user",
+    "admin.site_role_changed": "Changed a user's site role",
+    "admin.sessions_revoked": "Signed a user out everywhere",
+    "admin.mfa_reset": "Reset a user's two-factor authentication",
     "impersonation.started": "Started impersonating a user",
     "impersonation.stopped": "Stopped impersonating a user",
 }

@@ -2,14 +2,16 @@
 
 from flask import has_request_context, request
 
+from ..sessions.authentication import current
 from .events import Origin
 
 
 def request_origin() -> Origin:
-    """The client's address and user agent from flask.request."""
+    """The client's address and user agent from flask.request, and the admin behind it while impersonating."""
     # PostgreSQL refuses NUL characters in text; a header could carry one.
     agent = (request.user_agent.string or "").replace("\x00", "")
-    return Origin(ip=request.remote_addr, user_agent=agent)
+    auth = current()
+    return Origin(ip=request.remote_addr, user_agent=agent, impersonator_id=auth.actor_id if auth else None)
 
 
 def current_origin() -> Origin:

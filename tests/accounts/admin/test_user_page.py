@@ -54,6 +54,7 @@ def test_organizations_connected_apps_and_events_are_listed(accounts_app, admin_
         record_event(
             "admin.user_banned",
             actor_id=admin.id,
+            subject_id=alice.id,
             origin=Origin(),
             now=utcnow(),
             details={"user_id": alice.id, "reason": "Spam"},
