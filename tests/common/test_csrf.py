@@ -11,8 +11,9 @@ from flask_wtf.csrf import generate_csrf
 
 import accounts
 import tenants
+from accounts.audit.events import Origin
 from accounts.extensions import db as accounts_db
-from accounts.identity import tokens
+from accounts.identity import email_change, tokens
 from accounts.identity.models import User
 from accounts.mfa.trusted_devices import list_devices, trust_device
 from accounts.oidc.clients import Registration, register_client
@@ -116,6 +117,16 @@ def accounts_world(accounts_app, make_user, outbox):
         verify = tokens.issue_token(bob, tokens.VERIFY_EMAIL, accounts_app.config["EMAIL_TOKEN_LIFETIME"], now)
         user = accounts_db.session.get(User, alice.id)
         reset = tokens.issue_token(user, tokens.RESET_PASSWORD, accounts_app.config["PASSWORD_RESET_LIFETIME"], now)
+        new_email = email_change.request_change(
+            user,
+            "alice.new@example.com",
+            PASSWORD,
+            params=accounts_app.config["ARGON2_PARAMETERS"],
+            lifetime=timedelta(hours=24),
+            now=now,
+            origin=Origin(),
+        ).token
+        accounts_db.session.commit()
         org = orgs.create_org(alice.id, "Initech", "initech", now)
         orgs.set_membership(org.id, bob_id, Role.MEMBER)
         invitation, invitation_token = invitations.invite(
@@ -132,6 +143,7 @@ def accounts_world(accounts_app, make_user, outbox):
     url_values = {
         "identity.verify_email": {"token": verify},
         "identity.reset_password": {"token": reset},
+        "identity.confirm_email_change": {"token": new_email},
         "sessions.revoke": {"public_id": phone_sid},
         "orgs.rename": {"slug": "initech"},
         "orgs.delete": {"slug": "initech"},
