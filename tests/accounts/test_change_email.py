@@ -430,3 +430,13 @@ def test_request_change_does_not_commit(accounts_app, make_user):
         assert (change.new_email, change.taken) == (NEW, False)
         db.session.rollback()
         assert email_change.pending_change(user.id, utcnow()) is None
+
+
+def test_a_password_reset_drops_the_pending_change_too(client, accounts_app, alice, outbox):
+    ask(client)
+    link = link_to(outbox)
+    submit(accounts_app.test_client(), "/reset", {"email": "alice@example.com"})
+    reset = link_in(outbox("alice@example.com")[-1], "/reset/")
+    new = "a brand new passphrase"
+    submit(accounts_app.test_client(), reset, {"password": new, "confirm": new})
+    assert client.get(link).status_code == 404
