@@ -9,9 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from accounts.audit.events import Origin
 from accounts.audit.models import SecurityEvent
 from accounts.extensions import db
 from accounts.identity import email_change
+from accounts.identity.models import User
 from accounts.oidc.clients import Registration, register_client
 from common.clock import utcnow
 from tests.accounts.conftest import add_user, flashes, page, signed_in_as, stored_user
@@ -415,7 +417,7 @@ def test_the_old_address_sees_the_new_one_masked(email, shown):
 def test_request_change_does_not_commit(accounts_app, make_user):
     make_user()
     with accounts_app.app_context():
-        user = db.session.scalar(select(email_change.User).where(email_change.User.email == "alice@example.com"))
+        user = db.session.scalar(select(User).where(User.email == "alice@example.com"))
         change = email_change.request_change(
             user,
             NEW,
@@ -423,8 +425,18 @@ def test_request_change_does_not_commit(accounts_app, make_user):
             params=accounts_app.config["ARGON2_PARAMETERS"],
             lifetime=timedelta(hours=24),
             now=utcnow(),
-            origin=email_change.Origin(),
+            origin=Origin(),
         )
         assert (change.new_email, change.taken) == (NEW, False)
         db.session.rollback()
         assert email_change.pending_change(user.id, utcnow()) is None
+
+
+def test_a_password_reset_drops_the_pending_change_too(client, accounts_app, alice, outbox):
+    ask(client)
+    link = link_to(outbox)
+    submit(accounts_app.test_client(), "/reset", {"email": "alice@example.com"})
+    reset = link_in(outbox("alice@example.com")[-1], "/reset/")
+    new = "a brand new passphrase"
+    submit(accounts_app.test_client(), reset, {"password": new, "confirm": new})
+    assert client.get(link).status_code == 404
