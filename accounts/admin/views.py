@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from common.clock import utcnow
 
-from ..audit.events import Origin
+from ..audit.origin import request_origin
 from ..decorators import admin_required
 from ..extensions import db
 from ..identity.models import User
@@ -20,10 +20,6 @@ CHART_SERIES = (
     ("signin.failed", "Failed sign-ins", "#b3261e"),
     ("mfa.locked_out", "Second-factor lockouts", "#8a5a00"),
 )
-
-
-def _origin() -> Origin:
-    return Origin(request.remote_addr, request.user_agent.string or "")
 
 
 def _back(user_id: int):
@@ -100,7 +96,6 @@ def _verdicts(actor: User, target: User, mfa_on: bool, now) -> dict[str, permiss
         ),
         "revoke_sessions": permissions.can_revoke_sessions(actor=actor, target=target),
         "reset_mfa": permissions.can_reset_second_factor(actor=actor, target=target, has_second_factor=mfa_on),
-        "impersonate": permissions.can_impersonate(actor=actor, target=target, now=now),
     }
 
 
@@ -118,7 +113,7 @@ def ban(user_id: int):
         return _back(user_id)
     try:
         until = services.ban_expiry(form.until.data, now=now)
-        services.ban(target, actor=g.user, reason=form.reason.data, until=until, origin=_origin(), now=now)
+        services.ban(target, actor=g.user, reason=form.reason.data, until=until, origin=request_origin(), now=now)
     except services.AdminError as error:
         db.session.rollback()
         flash(f"Not done: {error}", "error")
@@ -137,7 +132,7 @@ def unban(user_id: int):
     verdict = permissions.can_unban(actor=g.user, target=target, now=now)
     if not verdict:
         return _refused(verdict, user_id)
-    services.unban(target, actor=g.user, origin=_origin(), now=now)
+    services.unban(target, actor=g.user, origin=request_origin(), now=now)
     db.session.commit()
     flash(f"{target.email} can sign in again.", "success")
     return _back(user_id)
@@ -158,7 +153,7 @@ def set_role(user_id: int):
     )
     if not verdict:
         return _refused(verdict, user_id)
-    services.set_site_role(target, role, actor=g.user, origin=_origin(), now=now)
+    services.set_site_role(target, role, actor=g.user, origin=request_origin(), now=now)
     db.session.commit()
     flash(f"{target.email} now has the site role {role}.", "success")
     return _back(user_id)
@@ -172,7 +167,7 @@ def revoke_sessions(user_id: int):
     verdict = permissions.can_revoke_sessions(actor=g.user, target=target)
     if not verdict:
         return _refused(verdict, user_id)
-    services.note_sessions_revoked(target, actor=g.user, origin=_origin(), now=now)
+    services.note_sessions_revoked(target, actor=g.user, origin=request_origin(), now=now)
     ended = end_sessions(target.id, reason="admin-revoked")  # commits the event with the deletions
     flash(f"Signed {target.email} out of {ended} session{'s' if ended != 1 else ''}.", "success")
     return _back(user_id)
@@ -189,7 +184,7 @@ def reset_mfa(user_id: int):
     if not verdict:
         return _refused(verdict, user_id)
     # Commits the removal together with its admin.mfa_reset event.
-    remove_second_factor(target.id, actor_id=g.user.id, origin=_origin(), now=now, event="admin.mfa_reset")
+    remove_second_factor(target.id, actor_id=g.user.id, origin=request_origin(), now=now, event="admin.mfa_reset")
     flash(f"Two-factor authentication of {target.email} was reset.", "success")
     return _back(user_id)
 

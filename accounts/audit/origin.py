@@ -1,6 +1,6 @@
 """The Origin of the current request, for views that record events."""
 
-from flask import has_request_context, request
+from flask import request
 
 from ..sessions.authentication import current
 from .events import Origin
@@ -12,8 +12,3 @@ def request_origin() -> Origin:
     agent = (request.user_agent.string or "").replace("\x00", "")
     auth = current()
     return Origin(ip=request.remote_addr, user_agent=agent, impersonator_id=auth.actor_id if auth else None)
-
-
-def current_origin() -> Origin:
-    """request_origin() inside a request, an empty Origin elsewhere (CLI, jobs)."""
-    return request_origin() if has_request_context() else Origin()

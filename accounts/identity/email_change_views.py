@@ -3,37 +3,22 @@
 Thin views over identity.email_change; each POST commits once, so a change and its audit event go together.
 """
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, render_template, request
 from sqlalchemy.exc import IntegrityError
 
 from common.clock import utcnow
 from common.form_state import restore_form, stash_form
 
-from ..audit.events import Origin
+from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db, limiter
-from ..sessions import authentication
 from . import email_change, emails
 from .forms import ChangeEmailForm, ConfirmForm
 from .services import IdentityError
 from .signals import password_changed
-from .views import bp
+from .views import bp, see_other, user_key
 
 MAILS_SCOPE = "email-change-mails"
-
-
-def _see_other(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), code=303)
-
-
-def _origin() -> Origin:
-    return Origin(request.remote_addr, request.user_agent.string or "")
-
-
-def _user_key() -> str:
-    """Rate-limit key: the signed-in user (limits are checked before g.user is loaded)."""
-    user_id = authentication.stored_user_id()
-    return f"user:{user_id}" if user_id is not None else f"ip:{request.remote_addr}"
 
 
 def _mailed(_response) -> bool:
@@ -56,14 +41,14 @@ def _sent_message(new_email: str) -> str:
 @bp.route("/account/email", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_PASSWORD_CHECK"],
-    key_func=_user_key,
+    key_func=user_key,
     methods=["POST"],
     deduct_when=lambda r: bool(g.get("credential_failed")),
 )
 @limiter.shared_limit(
     lambda: current_app.config["RATELIMIT_EMAIL_CHANGE"],
     MAILS_SCOPE,
-    key_func=_user_key,
+    key_func=user_key,
     methods=["POST"],
     deduct_when=_mailed,
 )
@@ -74,7 +59,7 @@ def change_email():
     if not form.validate_on_submit():
         if request.method == "POST":
             stash_form(form)
-            return _see_other("identity.change_email")
+            return see_other("identity.change_email")
         return render_template(
             "accounts/identity/change_email.html",
             form=restore_form(form),
@@ -89,23 +74,23 @@ def change_email():
             params=current_app.config["ARGON2_PARAMETERS"],
             lifetime=current_app.config["EMAIL_TOKEN_LIFETIME"],
             now=utcnow(),
-            origin=_origin(),
+            origin=request_origin(),
         )
     except IdentityError as error:
         g.credential_failed = error.field == "password"  # only wrong guesses count
         stash_form(form, {error.field: [str(error)]})
-        return _see_other("identity.change_email")
+        return see_other("identity.change_email")
     db.session.commit()
     _send(change)
     flash(_sent_message(change.new_email), "info")
-    return _see_other("identity.change_email")
+    return see_other("identity.change_email")
 
 
 @bp.post("/account/email/resend")
 @limiter.shared_limit(
     lambda: current_app.config["RATELIMIT_EMAIL_CHANGE"],
     MAILS_SCOPE,
-    key_func=_user_key,
+    key_func=user_key,
     methods=["POST"],
     deduct_when=_mailed,
 )
@@ -115,23 +100,23 @@ def resend_email_change():
     change = email_change.renew_pending(g.user, lifetime=current_app.config["EMAIL_TOKEN_LIFETIME"], now=utcnow())
     if change is None:
         flash("No email change is waiting for confirmation.", "error")
-        return _see_other("identity.change_email")
+        return see_other("identity.change_email")
     db.session.commit()
     _send(change)
     flash(_sent_message(change.new_email), "info")
-    return _see_other("identity.change_email")
+    return see_other("identity.change_email")
 
 
 @bp.post("/account/email/cancel")
 @login_required
 def cancel_email_change():
     """Withdraw the pending change; its link stops working."""
-    if email_change.cancel_pending(g.user, now=utcnow(), origin=_origin()):
+    if email_change.cancel_pending(g.user, now=utcnow(), origin=request_origin()):
         db.session.commit()
         flash("The email change was cancelled. Your address stays as it is.", "info")
     else:
         flash("No email change is waiting for confirmation.", "error")
-    return _see_other("identity.change_email")
+    return see_other("identity.change_email")
 
 
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
@@ -144,23 +129,23 @@ def confirm_email_change(token: str):
     if not form.validate_on_submit():
         return render_template("accounts/identity/email_change_confirm.html", form=form, new_email=found[1])
     try:
-        change = email_change.confirm_change(token, now=utcnow(), origin=_origin())
+        change = email_change.confirm_change(token, now=utcnow(), origin=request_origin())
         db.session.commit()
     except IdentityError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return _see_other("identity.change_email")
+        return see_other("identity.change_email")
     except IntegrityError:
         # Another account took the address between our check and the commit: the unique index decides.
         db.session.rollback()
         flash(f"Another account now uses {found[1]}, so your address was not changed.", "error")
-        return _see_other("identity.change_email")
+        return see_other("identity.change_email")
     emails.send_email_changed(change.user, change.old_email, email_change.masked(change.user.email))
     if g.get("user") is not None and g.user.id == change.user.id:
         flash(f"Your email address is now {change.user.email}.", "success")
     else:
         flash(f"Your email address is now {change.user.email}. Sign in with it.", "success")
-    return _see_other("identity.change_email")
+    return see_other("identity.change_email")
 
 
 def _drop_pending_on_new_password(_sender, user_id: int) -> None:

@@ -20,7 +20,7 @@ RESET_SENT = "If an account uses that address, we sent it a link to reset the pa
 BAD_CREDENTIALS = "The email or password is not correct."
 
 
-def _see_other(endpoint: str, **values):
+def see_other(endpoint: str, **values):
     """Answer a credential POST with 303, so a reload never re-submits it."""
     return redirect(url_for(endpoint, **values), code=303)
 
@@ -34,7 +34,7 @@ def _email_key() -> str:
     return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
-def _user_key() -> str:
+def user_key() -> str:
     """Rate-limit key for checks of the signed-in user's own password."""
     user_id = authentication.stored_user_id()
     return f"user:{user_id}" if user_id is not None else f"ip:{request.remote_addr}"
@@ -59,7 +59,7 @@ def sign_up():
     if not form.validate_on_submit():
         if request.method == "POST":
             stash_form(form)
-            return _see_other("identity.sign_up")
+            return see_other("identity.sign_up")
         return render_template("accounts/identity/sign_up.html", form=restore_form(form))
     try:
         result = services.sign_up(
@@ -72,13 +72,13 @@ def sign_up():
         )
     except services.IdentityError as error:
         stash_form(form, {error.field: [str(error)]})
-        return _see_other("identity.sign_up")
+        return see_other("identity.sign_up")
     if result.created:
         emails.send_verification(result.user, result.token)
     else:
         emails.send_already_registered(result.user)
     flash(SIGN_UP_SENT, "info")
-    return _see_other("identity.check_inbox")
+    return see_other("identity.check_inbox")
 
 
 @bp.get("/check-inbox")
@@ -96,9 +96,9 @@ def verify_email(token: str):
     user = services.verify_email(token, utcnow())
     if user is None:
         flash("This confirmation link is invalid, used or expired. Sign in to get a new one.", "error")
-        return _see_other("identity.sign_in")
+        return see_other("identity.sign_in")
     flash("Your email address is confirmed. You can sign in now.", "success")
-    return _see_other("identity.sign_in")
+    return see_other("identity.sign_in")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -125,21 +125,21 @@ def sign_in():
     if not form.validate_on_submit():
         g.credential_failed = True
         stash_form(form)
-        return _see_other("identity.sign_in")
+        return see_other("identity.sign_in")
     try:
         user = services.authenticate(form.email.data, form.password.data, params=_argon2())
     except services.AccountBanned as banned:
         stash_form(form, {"password": [str(banned)]})
-        return _see_other("identity.sign_in")
+        return see_other("identity.sign_in")
     if user is None:
         g.credential_failed = True
         stash_form(form, {"password": [BAD_CREDENTIALS]})
-        return _see_other("identity.sign_in")
+        return see_other("identity.sign_in")
     if user.email_verified_at is None:
         token = services.new_verification_token(user, lifetime=current_app.config["EMAIL_TOKEN_LIFETIME"], now=utcnow())
         emails.send_verification(user, token)
         flash("Confirm your email address first: we sent you a new link.", "error")
-        return _see_other("identity.check_inbox")
+        return see_other("identity.check_inbox")
     # Stages other contexts plug in (the second factor) may ask for more before the session begins.
     return signin_flow.first_factor_passed(user, ["pwd"], next_url)
 
@@ -150,7 +150,7 @@ def sign_out():
     """End this session (POST with CSRF, so no other site can sign you out)."""
     authentication.end()
     flash("You are signed out.", "info")
-    return _see_other("identity.home")
+    return see_other("identity.home")
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -162,7 +162,7 @@ def reset_request():
     if not form.validate_on_submit():
         if request.method == "POST":
             stash_form(form)
-            return _see_other("identity.reset_request")
+            return see_other("identity.reset_request")
         return render_template("accounts/identity/reset_request.html", form=restore_form(form))
     started = services.start_password_reset(
         form.email.data, lifetime=current_app.config["PASSWORD_RESET_LIFETIME"], now=utcnow()
@@ -170,7 +170,7 @@ def reset_request():
     if started is not None:
         emails.send_password_reset(*started)
     flash(RESET_SENT, "info")
-    return _see_other("identity.check_inbox")
+    return see_other("identity.check_inbox")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -183,13 +183,13 @@ def reset_password(token: str):
     if not form.validate_on_submit():
         if request.method == "POST":
             stash_form(form)
-            return _see_other("identity.reset_password", token=token)
+            return see_other("identity.reset_password", token=token)
         return render_template("accounts/identity/reset_password.html", form=restore_form(form))
     try:
         user = services.reset_password(token, form.password.data, params=_argon2(), now=utcnow())
     except services.IdentityError as error:
         stash_form(form, {error.field: [str(error)]})
-        return _see_other("identity.reset_password", token=token)
+        return see_other("identity.reset_password", token=token)
     end_sessions(user.id, reason="password-reset")
     if g.get("user") is not None and g.user.id == user.id:
         # This browser's row went with the user's sessions: go on anonymously under a fresh id (keeps the flash).
@@ -197,13 +197,13 @@ def reset_password(token: str):
     emails.send_password_changed(user)
     # No automatic sign-in: signing in again goes through every factor the account has.
     flash("Your password was changed and every session signed out. Sign in with the new password.", "success")
-    return _see_other("identity.sign_in")
+    return see_other("identity.sign_in")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_PASSWORD_CHECK"],
-    key_func=_user_key,
+    key_func=user_key,
     methods=["POST"],
     deduct_when=lambda r: _failed(),
 )
@@ -214,15 +214,15 @@ def change_password():
     if not form.validate_on_submit():
         if request.method == "POST":
             stash_form(form)
-            return _see_other("identity.change_password")
+            return see_other("identity.change_password")
         return render_template("accounts/identity/change_password.html", form=restore_form(form))
     try:
         services.change_password(g.user, form.current_password.data, form.password.data, params=_argon2(), now=utcnow())
     except services.IdentityError as error:
         g.credential_failed = error.field == "current_password"  # only wrong guesses count
         stash_form(form, {error.field: [str(error)]})
-        return _see_other("identity.change_password")
+        return see_other("identity.change_password")
     end_sessions(g.user.id, keep=authentication.current().sid, reason="password-change")
     emails.send_password_changed(g.user)
     flash("Your password was changed. Your other sessions were signed out.", "success")
-    return _see_other("identity.home")
+    return see_other("identity.home")

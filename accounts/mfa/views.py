@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from common.clock import utcnow
 from common.form_state import restore_form, stash_form
 
-from ..audit.events import Origin
+from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import limiter
 from ..sessions import signin_flow
@@ -36,10 +36,6 @@ def _see_other(endpoint: str, **values):
 
 def _settings() -> MfaSettings:
     return mfa_settings(current_app.config)
-
-
-def _origin() -> Origin:
-    return Origin(request.remote_addr, request.user_agent.string or "")
 
 
 def _reauth_key() -> str:
@@ -78,7 +74,7 @@ def challenge():
         return _see_other("mfa.challenge")
     try:
         result = services.verify_second_factor(
-            pending.user, form.code.data, settings=_settings(), origin=_origin(), now=utcnow()
+            pending.user, form.code.data, settings=_settings(), origin=request_origin(), now=utcnow()
         )
     except services.SecondFactorError as error:
         if isinstance(error, services.LockedOut) and error.just_now:
@@ -86,7 +82,7 @@ def challenge():
         return _fail(form, error, "mfa.challenge")
     response = signin_flow.stage_passed(SecondFactorStage.name, ["otp"])
     if form.remember.data:
-        raw = services.trust_device(pending.user, settings=_settings(), origin=_origin(), now=utcnow())
+        raw = services.trust_device(pending.user, settings=_settings(), origin=request_origin(), now=utcnow())
         device_cookie.set_device_cookie(response, pending.user.id, raw)
     if result.method == "backup":
         flash(
@@ -151,7 +147,7 @@ def enrol():
         return _see_other("mfa.enrol")
     try:
         codes = services.confirm_enrolment(
-            g.user, form.code.data, keys=_settings().keys, origin=_origin(), now=utcnow()
+            g.user, form.code.data, keys=_settings().keys, origin=request_origin(), now=utcnow()
         )
     except services.SecondFactorError as error:
         return _fail(form, error, "mfa.enrol")
@@ -192,7 +188,7 @@ def regenerate_codes():
             form.password.data,
             params=current_app.config["ARGON2_PARAMETERS"],
             keys=_settings().keys,
-            origin=_origin(),
+            origin=request_origin(),
             now=utcnow(),
         )
     except services.SecondFactorError as error:
@@ -221,7 +217,7 @@ def disable():
             g.user,
             form.password.data,
             params=current_app.config["ARGON2_PARAMETERS"],
-            origin=_origin(),
+            origin=request_origin(),
             now=utcnow(),
         )
     except services.SecondFactorError as error:
@@ -238,7 +234,7 @@ def disable():
 @login_required
 def forget_all_devices():
     """Every trusted browser must give the second factor again."""
-    count = services.forget_devices(g.user, origin=_origin(), now=utcnow())
+    count = services.forget_devices(g.user, origin=request_origin(), now=utcnow())
     flash(f"Forgot {count} trusted device{'s' if count != 1 else ''}.", "success")
     response = _see_other("mfa.security")
     device_cookie.clear_device_cookie(response)
@@ -249,7 +245,7 @@ def forget_all_devices():
 @login_required
 def forget_device(device_id: int):
     """One trusted browser must give the second factor again (only yours: scoped by user)."""
-    if services.forget_devices(g.user, origin=_origin(), now=utcnow(), device_id=device_id) == 0:
+    if services.forget_devices(g.user, origin=request_origin(), now=utcnow(), device_id=device_id) == 0:
         abort(404)
     flash("That device will be asked for a code again.", "success")
     return _see_other("mfa.security")

@@ -5,7 +5,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..audit.events import Origin, record_event
-from ..audit.origin import current_origin
 from ..extensions import db
 from . import services
 from .interaction import scope_covered
@@ -35,7 +34,7 @@ def _find(user_id: int, client_id: int) -> Consent | None:
     return db.session.scalar(select(Consent).where(Consent.user_id == user_id, Consent.client_id == client_id))
 
 
-def grant_consent(user_id: int, client: Client, scope: str, now: datetime, *, origin: Origin | None = None) -> Consent:
+def grant_consent(user_id: int, client: Client, scope: str, now: datetime, *, origin: Origin) -> Consent:
     """Remember that the user allowed these scopes (added to what they allowed before), as a security event."""
     consent = _find(user_id, client.id)
     if consent is None:
@@ -43,11 +42,10 @@ def grant_consent(user_id: int, client: Client, scope: str, now: datetime, *, or
         db.session.add(consent)
     consent.scope = " ".join(sorted(set(consent.scope.split()) | set(scope.split())))
     consent.updated_at = now
-    # The consent view does not pass an origin yet: read it from the request it runs in.
     record_event(
         "consent.granted",
         actor_id=user_id,
-        origin=origin or current_origin(),
+        origin=origin,
         now=now,
         subject_id=user_id,
         details={"client_id": client.client_id, "client": client.name, "scope": scope},
@@ -63,7 +61,7 @@ def connected_apps(user_id: int) -> list[Consent]:
     )
 
 
-def withdraw_consent(user_id: int, client_id: str, now: datetime, *, origin: Origin | None = None) -> bool:
+def withdraw_consent(user_id: int, client_id: str, now: datetime, *, origin: Origin) -> bool:
     """Forget the consent and revoke every token the client holds for the user; False if there was none."""
     consent = db.session.scalar(
         select(Consent).join(Client).where(Consent.user_id == user_id, Client.client_id == client_id)
@@ -76,7 +74,7 @@ def withdraw_consent(user_id: int, client_id: str, now: datetime, *, origin: Ori
     record_event(
         "consent.withdrawn",
         actor_id=user_id,
-        origin=origin or current_origin(),
+        origin=origin,
         now=now,
         subject_id=user_id,
         details=details,

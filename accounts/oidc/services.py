@@ -23,8 +23,6 @@ class SignedInSession:
     sid: str
     auth_time: int
     amr: list[str]
-    actor_id: int | None = None  # the admin impersonating the user (RFC 8693 act)
-    acting_until: int | None = None  # when that impersonation ends
 
 
 def new_family_id() -> str:

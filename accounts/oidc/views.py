@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_te
 from common.clock import utcnow
 from common.errors import render_error
 
+from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import csrf
 from ..mfa.services import has_second_factor
@@ -35,7 +36,7 @@ def _signed_in() -> SignedInSession | None:
     auth = authentication.current()
     if auth is None:
         return None
-    return SignedInSession(auth.user_id, auth.sid, auth.auth_time, list(auth.amr), auth.actor_id, auth.expires_at)
+    return SignedInSession(auth.user_id, auth.sid, auth.auth_time, list(auth.amr))
 
 
 def _second_factor_missing(signed_in: SignedInSession | None, acr_wanted: bool) -> bool:
@@ -117,7 +118,7 @@ def authorize():
         if not form.allow.data:
             demands.withdraw()
             return _see_other_after_post(p.server.create_authorization_response(grant=grant, grant_user=None))
-        grant_consent(signed_in.user_id, grant.client, scope, utcnow())
+        grant_consent(signed_in.user_id, grant.client, scope, utcnow(), origin=request_origin())
     demands.withdraw()  # answered: a replay of this request must sign in again if it asks to
     return _see_other_after_post(p.server.create_authorization_response(grant=grant, grant_user=signed_in))
 
@@ -204,7 +205,7 @@ def connected_apps_page():
 @login_required
 def disconnect(client_id: str):
     """Withdraw consent from an app and revoke its tokens (scoped to your own consents)."""
-    if not withdraw_consent(g.user.id, client_id, utcnow()):
+    if not withdraw_consent(g.user.id, client_id, utcnow(), origin=request_origin()):
         return render_error(404)
     flash("The app is disconnected: it can no longer use your account.", "success")
     return redirect(url_for("oidc.connected_apps_page"), code=303)

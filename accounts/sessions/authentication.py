@@ -1,10 +1,10 @@
 """Who is signed in on this browser session, how and since when: the one owner of that state.
 
-Everything else asks `current()` and changes it only through begin / end / impersonate / resume.
+Everything else asks `current()` and changes it only through begin / end / forget_here.
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import g, session
 
@@ -27,29 +27,17 @@ class Authentication:
     auth_time: int
     actor_id: int | None = None
     reason: str | None = None
-    started_at: int | None = None
     expires_at: int | None = None
-    parked: dict | None = field(default=None, repr=False)
 
     @property
     def impersonated(self) -> bool:
         return self.actor_id is not None
 
-    def seconds_left(self, now: int) -> int | None:
-        """Seconds until an impersonation ends (never negative), None when this is no impersonation."""
-        return None if self.expires_at is None else max(0, self.expires_at - now)
-
 
 def _record(auth: Authentication) -> dict:
     record = {"user_id": auth.user_id, "amr": list(auth.amr), "auth_time": auth.auth_time}
     if auth.impersonated:
-        record.update(
-            actor_id=auth.actor_id,
-            reason=auth.reason,
-            started_at=auth.started_at,
-            expires_at=auth.expires_at,
-            parked=auth.parked,
-        )
+        record.update(actor_id=auth.actor_id, reason=auth.reason, expires_at=auth.expires_at)
     return record
 
 
@@ -67,20 +55,13 @@ def _from_record(record, sid: str | None) -> Authentication | None:
         auth_time=int(record.get("auth_time") or 0),
         actor_id=record.get("actor_id"),
         reason=record.get("reason"),
-        started_at=record.get("started_at"),
         expires_at=record.get("expires_at"),
-        parked=record.get("parked"),
     )
 
 
 def current() -> Authentication | None:
     """The authentication of this request, as loaded before the view ran."""
     return g.get("authentication")
-
-
-def current_user() -> User | None:
-    """The signed-in user (the impersonated one while an admin impersonates)."""
-    return g.get("user")
 
 
 def load() -> None:
@@ -139,49 +120,6 @@ def forget_here() -> None:
     session.clear()
     session.rotate()
     _set(None, None)
-
-
-def impersonate(target: User, *, reason: str, now: int, lifetime: int) -> Authentication:
-    """Park the admin's authentication server-side and sign this browser in as `target` under a new sid.
-
-    The admin's own session ends (its clients get back-channel logout), so no app mixes the two identities.
-    """
-    admin = current()
-    assert admin is not None and not admin.impersonated  # noqa: S101 (callers check can_start first)
-    parked = {"user_id": admin.user_id, "amr": list(admin.amr), "auth_time": admin.auth_time}
-    _switch(admin, reason="impersonation-started")
-    # The admin proved these factors, not the user: amr and auth_time describe the actor's authentication.
-    auth = Authentication(
-        target.id, None, admin.amr, admin.auth_time, admin.user_id, reason, now, now + lifetime, parked
-    )
-    AUTHENTICATION.put(_record(auth))
-    _set(auth, target)
-    return auth
-
-
-def resume(reason: str) -> Authentication | None:
-    """End an impersonation under a new sid and give the browser back the admin's parked authentication."""
-    auth = current()
-    if auth is None or not auth.impersonated:
-        return None
-    parked = _from_record(auth.parked, None)
-    _switch(auth, reason=reason)
-    admin = db.session.get(User, parked.user_id) if parked is not None else None
-    if parked is None or admin is None:
-        _set(None, None)
-        return None
-    AUTHENTICATION.put(_record(parked))
-    _set(parked, admin)
-    return parked
-
-
-def _switch(leaving: Authentication, *, reason: str) -> None:
-    """Start a new session record here (new cookie, new sid) and announce the one left behind as ended."""
-    sid = session.sid
-    session.clear()
-    session.rotate()
-    if sid is not None:
-        session_ended.send(None, sid=sid, user_id=leaving.user_id, reason=reason)
 
 
 def stored_user_id() -> int | None:

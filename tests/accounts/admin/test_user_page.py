@@ -49,7 +49,7 @@ def test_organizations_connected_apps_and_events_are_listed(accounts_app, admin_
     third_party = register("planner", first_party=False)
     with accounts_app.app_context():
         create_org(alice.id, "Initech", "initech", utcnow())
-        grant_consent(alice.id, find_client(third_party.client_id), "openid profile", utcnow())
+        grant_consent(alice.id, find_client(third_party.client_id), "openid profile", utcnow(), origin=Origin())
         record_event("signin.succeeded", actor_id=alice.id, origin=Origin("203.0.113.9"), now=utcnow())
         record_event(
             "admin.user_banned",

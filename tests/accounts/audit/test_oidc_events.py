@@ -2,6 +2,8 @@
 
 import json
 
+from accounts.audit.events import Origin
+from accounts.audit.origin import request_origin
 from accounts.extensions import db
 from accounts.oidc.clients import Registration, find_client, register_client
 from accounts.oidc.consent import grant_consent, withdraw_consent
@@ -30,8 +32,8 @@ def test_consent_granted_and_withdrawn_from_a_request(accounts_app, make_user):
         register_client(GADGET, "gadget")
     environ = {"REMOTE_ADDR": "203.0.113.7", "HTTP_USER_AGENT": "Gadget Browser"}
     with accounts_app.test_request_context("/authorize", environ_base=environ):
-        grant_consent(user.id, find_client("gadget"), "openid email", utcnow())
-        assert withdraw_consent(user.id, "gadget", utcnow())
+        grant_consent(user.id, find_client("gadget"), "openid email", utcnow(), origin=request_origin())
+        assert withdraw_consent(user.id, "gadget", utcnow(), origin=request_origin())
     granted, withdrawn = of_type(accounts_app, "consent.granted")[0], of_type(accounts_app, "consent.withdrawn")[0]
     assert (granted.actor_id, granted.subject_id, granted.ip, granted.user_agent) == (
         user.id,
@@ -46,7 +48,7 @@ def test_consent_granted_and_withdrawn_from_a_request(accounts_app, make_user):
 def test_withdrawing_nothing_records_nothing(accounts_app, make_user):
     user = make_user()
     with accounts_app.app_context():
-        assert not withdraw_consent(user.id, "nobody", utcnow())
+        assert not withdraw_consent(user.id, "nobody", utcnow(), origin=Origin())
         db.session.commit()
     assert chain(accounts_app) == []
 
