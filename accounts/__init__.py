@@ -22,6 +22,7 @@ from .extensions import csrf, db, limiter, migrate
 from .identity import email_change_views  # noqa: F401  (adds the change-email pages to identity_bp)
 from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp
+from .impersonation import init_impersonation
 from .mail.views import bp as mail_bp
 from .mfa import init_app as init_mfa
 from .oidc import init_oidc
@@ -107,6 +108,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     init_sessions(app)
+    init_impersonation(app)
     app.register_blueprint(identity_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(mail_bp)

@@ -11,3 +11,8 @@ def utcnow() -> datetime:
 def utc_from_timestamp(seconds: int | float) -> datetime:
     """A Unix timestamp (as in JWT claims) as a naive UTC datetime."""
     return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
+def unix_seconds(moment: datetime) -> int:
+    """A naive UTC datetime as whole Unix seconds (JWT NumericDate), whatever the machine's time zone."""
+    return int(moment.replace(tzinfo=UTC).timestamp())

@@ -3,12 +3,16 @@
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from common.clock import utcnow
+from common.form_state import restore_form
 
 from ..audit.origin import request_origin
 from ..decorators import admin_required
 from ..extensions import db
 from ..identity.models import User
+from ..impersonation import rules as impersonation_rules
+from ..impersonation.forms import StartForm
 from ..mfa.services import has_second_factor, remove_second_factor
+from ..sessions import authentication
 from ..sessions.services import end_sessions
 from . import charts, permissions, queries, services
 from .forms import ActionForm, BanForm, RoleForm
@@ -83,6 +87,7 @@ def user_page(user_id: int):
         ban_form=BanForm(),
         role_form=RoleForm(role="user" if target.is_admin else "admin"),
         action_form=ActionForm(),
+        impersonate_form=restore_form(StartForm()),
     )
 
 
@@ -96,6 +101,13 @@ def _verdicts(actor: User, target: User, mfa_on: bool, now) -> dict[str, permiss
         ),
         "revoke_sessions": permissions.can_revoke_sessions(actor=actor, target=target),
         "reset_mfa": permissions.can_reset_second_factor(actor=actor, target=target, has_second_factor=mfa_on),
+        "impersonate": impersonation_rules.can_start(
+            actor=actor,
+            actor_auth=authentication.current(),
+            target=target,
+            actor_has_second_factor=has_second_factor(actor.id),
+            now=now,
+        ),
     }
 
 

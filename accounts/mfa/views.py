@@ -10,6 +10,7 @@ from common.form_state import restore_form, stash_form
 from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import limiter
+from ..impersonation.history import impersonations_of
 from ..sessions import signin_flow
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import FRESH_BACKUP_CODES
@@ -103,13 +104,14 @@ def cancel():
 @bp.get("/security")
 @login_required
 def security():
-    """Two-factor status, backup codes, trusted devices."""
+    """Two-factor status, backup codes, trusted devices, and every time an admin acted as you."""
     user_id = g.user.id
     return render_template(
         "accounts/mfa/security.html",
         enabled=services.has_second_factor(user_id),
         codes_left=backup_codes.codes_left(user_id),
         devices=trusted_devices.list_devices(user_id, utcnow()),
+        impersonations=impersonations_of(user_id),
         form=ActionForm(),
     )
 

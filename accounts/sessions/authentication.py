@@ -1,6 +1,7 @@
 """Who is signed in on this browser session, how and since when: the one owner of that state.
 
-Everything else asks `current()` and changes it only through begin / end / forget_here.
+Everything else asks `current()` and changes it only through begin / end / forget_here, and while an
+admin impersonates someone, impersonate / parked / resume.
 """
 
 import time
@@ -11,7 +12,7 @@ from flask import g, session
 from ..extensions import db
 from ..identity.models import User
 from .signals import session_ended
-from .slots import AUTHENTICATION, SIGN_IN_DEMAND
+from .slots import AUTHENTICATION, PARKED_AUTHENTICATION, SIGN_IN_DEMAND
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,50 @@ def end(reason: str = "sign-out") -> None:
     _set(None, None)
     if auth is not None and sid is not None:
         session_ended.send(None, sid=sid, user_id=auth.user_id, reason=reason)
+
+
+def impersonate(target: User, *, reason: str, expires_at: int) -> Authentication:
+    """Act as `target` until `expires_at`: the admin's sign-in is parked in the server-side record, a new sid begins.
+
+    The admin's session ends for everyone who knew it (tenants get back-channel logout), so no app ever
+    holds the admin's and the user's identity under one session id.
+    """
+    admin = current()
+    if admin is None or admin.impersonated:
+        raise ValueError("only a signed-in admin who is not impersonating can start")
+    old_sid = session.sid
+    session.clear()
+    session.rotate()  # a new cookie token and a new public id (SPEC §2.8)
+    # The cookie holds only the new token: the admin's sign-in waits here, server-side, for resume().
+    PARKED_AUTHENTICATION.put(_record(admin))
+    auth = Authentication(target.id, None, admin.amr, admin.auth_time, admin.user_id, reason, expires_at)
+    AUTHENTICATION.put(_record(auth))
+    _set(auth, target)
+    if old_sid is not None:
+        session_ended.send(None, sid=old_sid, user_id=admin.user_id, reason="impersonation-started")
+    return auth
+
+
+def parked() -> Authentication | None:
+    """The admin's own sign-in set aside by impersonate(), or None."""
+    return _from_record(PARKED_AUTHENTICATION.get(), None)
+
+
+def resume(reason: str) -> Authentication | None:
+    """End the impersonation: the user's session ends everywhere, the parked admin signs in again under a new sid."""
+    auth, admin = current(), parked()
+    if auth is None or not auth.impersonated:
+        raise ValueError("nothing to resume: this session is not impersonating")
+    old_sid = session.sid
+    session.clear()
+    session.rotate()
+    admin_user = db.session.get(User, admin.user_id) if admin is not None else None
+    if admin_user is not None:
+        AUTHENTICATION.put(_record(admin))
+    _set(admin if admin_user is not None else None, admin_user)
+    if old_sid is not None:
+        session_ended.send(None, sid=old_sid, user_id=auth.user_id, reason=reason)
+    return current()
 
 
 def forget_here() -> None:

@@ -27,6 +27,8 @@ class Slot:
 
 # Who is signed in, how, since when, and for whom (accounts/sessions/authentication.py).
 AUTHENTICATION = Slot("auth")
+# The admin's own sign-in, set aside while they impersonate someone (accounts/sessions/authentication.py).
+PARKED_AUTHENTICATION = Slot("parked")
 # A sign-in between its first factor and its last stage (accounts/sessions/signin_flow.py).
 SIGN_IN_IN_PROGRESS = Slot("signin")
 # What the app that sent the user to sign in demands of it (accounts/sessions/demands.py).

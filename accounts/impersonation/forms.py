@@ -1,0 +1,20 @@
+"""Impersonation forms; both carry a CSRF token, so no other site can start or stop one (SPEC §2.8)."""
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from .rules import REASON_MAX
+
+
+class StartForm(FlaskForm):
+    """Impersonate a user: the reason is required; the user, the audit log and every banner show it."""
+
+    reason = TextAreaField(
+        "Reason (the user is told, and it shows on every page while you act as them)",
+        validators=[DataRequired(), Length(max=REASON_MAX)],
+    )
+
+
+class StopForm(FlaskForm):
+    """Stop impersonating: just the CSRF token."""
