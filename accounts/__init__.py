@@ -28,8 +28,8 @@ from .mfa import init_app as init_mfa
 from .oidc import init_oidc
 from .orgs import invitation_views  # noqa: F401  (adds the invitation pages to orgs_bp)
 from .orgs.views import bp as orgs_bp
-from .sessions import init_sessions
 from .sessions.authentication import session_columns
+from .sessions.hooks import init_sessions
 from .sessions.models import UserSession
 from .sessions.views import bp as sessions_bp
 

@@ -6,10 +6,13 @@ from common.clock import utcnow
 from common.form_state import restore_form, stash_form
 from common.safe_redirects import safe_next
 
+from ..audit.events import record_event
+from ..audit.origin import request_origin
 from ..decorators import login_required
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..sessions import authentication, demands, signin_flow
 from ..sessions.services import end_sessions
+from ..sessions.sign_out import sign_out as end_signed_in_session
 from . import emails, services
 from .forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 
@@ -129,10 +132,12 @@ def sign_in():
     try:
         user = services.authenticate(form.email.data, form.password.data, params=_argon2())
     except services.AccountBanned as banned:
+        _record_failed_sign_in(form.email.data, "banned")
         stash_form(form, {"password": [str(banned)]})
         return see_other("identity.sign_in")
     if user is None:
         g.credential_failed = True
+        _record_failed_sign_in(form.email.data, "bad-credentials")
         stash_form(form, {"password": [BAD_CREDENTIALS]})
         return see_other("identity.sign_in")
     if user.email_verified_at is None:
@@ -144,11 +149,24 @@ def sign_in():
     return signin_flow.first_factor_passed(user, ["pwd"], next_url)
 
 
+def _record_failed_sign_in(email: str, why: str) -> None:
+    """Audit a refused sign-in; the account it aimed at, if any, is the actor (for its security history)."""
+    target = services.find_user(email)
+    record_event(
+        "signin.failed",
+        actor_id=target.id if target else None,
+        origin=request_origin(),
+        now=utcnow(),
+        details={"why": why},
+    )
+    db.session.commit()
+
+
 @bp.post("/sign-out")
 @login_required
 def sign_out():
     """End this session (POST with CSRF, so no other site can sign you out)."""
-    authentication.end()
+    end_signed_in_session(via="accounts", origin=request_origin(), now=utcnow())
     flash("You are signed out.", "info")
     return see_other("identity.home")
 
@@ -190,7 +208,8 @@ def reset_password(token: str):
     except services.IdentityError as error:
         stash_form(form, {error.field: [str(error)]})
         return see_other("identity.reset_password", token=token)
-    end_sessions(user.id, reason="password-reset")
+    record_event("password.reset", actor_id=user.id, origin=request_origin(), now=utcnow())
+    end_sessions(user.id, reason="password-reset")  # commits the new password, its event and the ended sessions
     if g.get("user") is not None and g.user.id == user.id:
         # This browser's row went with the user's sessions: go on anonymously under a fresh id (keeps the flash).
         authentication.forget_here()
@@ -222,7 +241,8 @@ def change_password():
         g.credential_failed = error.field == "current_password"  # only wrong guesses count
         stash_form(form, {error.field: [str(error)]})
         return see_other("identity.change_password")
-    end_sessions(g.user.id, keep=authentication.current().sid, reason="password-change")
+    record_event("password.changed", actor_id=g.user.id, origin=request_origin(), now=utcnow())
+    end_sessions(g.user.id, keep=authentication.current().sid, reason="password-change")  # commits all three
     emails.send_password_changed(g.user)
     flash("Your password was changed. Your other sessions were signed out.", "success")
     return see_other("identity.home")

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..identity.models import User
 from ..sessions import authentication
 from . import emails, rules
+from .events import record_stopped
 
 
 def start(admin: User, target: User, *, reason: str, origin: Origin, now: datetime) -> authentication.Authentication:
@@ -32,14 +33,7 @@ def stop(*, how: str, origin: Origin, now: datetime) -> User | None:
     auth = authentication.current()
     parked = authentication.parked()
     admin = db.session.get(User, parked.user_id) if parked is not None else None
-    record_event(
-        "impersonation.stopped",
-        actor_id=auth.actor_id,
-        subject_id=auth.user_id,
-        origin=Origin(ip=origin.ip, user_agent=origin.user_agent),  # the admin acts as themselves again
-        now=now,
-        details={"how": how, "reason": auth.reason, "expires_at": auth.expires_at},
-    )
+    record_stopped(auth, how=how, origin=origin, now=now)
     db.session.commit()
     if not rules.may_resume(admin, now):
         # Demoted or banned meanwhile: nobody gets the admin's parked sign-in back.

@@ -7,9 +7,10 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from common.clock import utcnow
 from common.form_state import restore_form, stash_form
 
+from ..audit.events import record_event
 from ..audit.origin import request_origin
 from ..decorators import login_required
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..impersonation.history import impersonations_of
 from ..sessions import signin_flow
 from ..sessions.authentication import stored_user_id
@@ -80,6 +81,14 @@ def challenge():
     except services.SecondFactorError as error:
         if isinstance(error, services.LockedOut) and error.just_now:
             emails.send_locked_out(pending.user, error.until)
+        record_event(
+            "signin.failed",
+            actor_id=pending.user.id,
+            origin=request_origin(),
+            now=utcnow(),
+            details={"why": "second-factor"},
+        )
+        db.session.commit()
         return _fail(form, error, "mfa.challenge")
     response = signin_flow.stage_passed(SecondFactorStage.name, ["otp"])
     if form.remember.data:

@@ -7,8 +7,9 @@ from flask import Flask, current_app
 
 from common.clock import utcnow
 
+from ..audit.origin import request_origin
 from ..extensions import db
-from ..sessions import authentication
+from ..sessions.sign_out import sign_out
 from . import config, services
 from .endpoints import AccessTokenValidator, BearerProtector, EndSession, Introspection, Issuer, Revocation, UserInfo
 from .grants import AuthorizationCodeGrant, OpenIDCode, RefreshTokenGrant, StrictCodeChallenge
@@ -44,7 +45,7 @@ def save_token(token: dict, request) -> None:
 
 def end_accounts_session() -> None:
     """RP-initiated logout ends the Accounts session the usual way (which logs out every client)."""
-    authentication.end(reason="end-session")
+    sign_out(via="app", origin=request_origin(), now=utcnow())
 
 
 class Provider:

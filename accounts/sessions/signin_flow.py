@@ -11,6 +11,10 @@ from typing import Protocol
 
 from flask import current_app, flash, redirect, request, session
 
+from common.clock import utcnow
+
+from ..audit.events import record_event
+from ..audit.origin import request_origin
 from ..extensions import db
 from ..identity.models import User
 from . import authentication, demands
@@ -106,6 +110,8 @@ def stage_passed(name: str, methods: list[str]):
 
 
 def _complete(user: User, methods: list[str], next_url: str):
+    record_event("signin.succeeded", actor_id=user.id, origin=request_origin(), now=utcnow(), details={"amr": methods})
+    db.session.commit()
     authentication.begin(user, methods)  # clears the in-progress state with the old session data
     flash(f"Welcome back, {user.name}.", "success")
     return redirect(next_url, code=303)

@@ -4,7 +4,10 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from common.clock import utcnow
 
+from ..audit.events import record_event
+from ..audit.origin import request_origin
 from ..decorators import login_required
+from ..extensions import db
 from .forms import RevokeForm
 from .services import active_sessions, end_sessions
 
@@ -25,7 +28,9 @@ def revoke(public_id: str):
     """End one of your sessions (only yours: the query is scoped by user)."""
     if public_id == session.sid:
         return redirect(url_for("sessions.list_sessions"), code=303)
+    _record_revoked(only=public_id)
     if end_sessions(g.user.id, only=public_id, reason="revoked") == 0:
+        db.session.rollback()  # nothing ended: no event either
         abort(404)
     flash("That session is signed out.", "success")
     return redirect(url_for("sessions.list_sessions"), code=303)
@@ -35,6 +40,12 @@ def revoke(public_id: str):
 @login_required
 def revoke_others():
     """End every session of yours except this one."""
+    _record_revoked(others=True)
     count = end_sessions(g.user.id, keep=session.sid, reason="revoked")
     flash(f"Signed out {count} other session{'s' if count != 1 else ''}.", "success")
     return redirect(url_for("sessions.list_sessions"), code=303)
+
+
+def _record_revoked(**details) -> None:
+    """Audit ending sessions from "Your sessions"; end_sessions commits it with the deletions."""
+    record_event("session.revoked", actor_id=g.user.id, origin=request_origin(), now=utcnow(), details=details)

@@ -72,9 +72,10 @@ def test_transferring_ownership(accounts_app, initech, signed_in):
 
 
 def test_a_refused_action_records_nothing(accounts_app, initech, signed_in):
+    carol, alice = signed_in(initech.carol), signed_in(initech.alice)
     before = len(chain(accounts_app))
-    post(signed_in(initech.carol), f"{ORG_PAGE}/members/{initech.bob.id}/remove")
-    post(signed_in(initech.alice), f"{ORG_PAGE}/leave")
+    post(carol, f"{ORG_PAGE}/members/{initech.bob.id}/remove")
+    post(alice, f"{ORG_PAGE}/leave")
     assert len(chain(accounts_app)) == before
 
 

@@ -107,7 +107,7 @@ def _password_hash(app, user_id: int) -> str:
 def test_a_correct_password_change_is_still_refused(accounts_app, impersonating, alice):
     before = _password_hash(accounts_app, alice.id)
     new = "a brand new passphrase 42"
-    form = {"current_password": PASSWORD, "new_password": new, "confirm": new}
+    form = {"current_password": PASSWORD, "password": new, "confirm": new}
     response = submit(impersonating, "/account/password", form, form_url="/impersonation")
     assert response.status_code == 403
     assert _password_hash(accounts_app, alice.id) == before

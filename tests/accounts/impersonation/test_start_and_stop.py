@@ -120,3 +120,14 @@ def test_the_status_page_without_an_impersonation_says_so(admin_client):
     assert "You are not impersonating anyone" in page(admin_client, "/impersonation")
     response = stop(admin_client)
     assert response.status_code == 303 and signed_in_as(admin_client) == "Root Admin"
+
+
+def test_signing_out_while_impersonating_ends_both_and_is_recorded_with_both_identities(
+    accounts_app, impersonating, admin, alice
+):
+    Auth(impersonating).sign_out()
+    assert signed_in_as(impersonating) is None and session_rows(accounts_app) == []
+    (signout,) = events(accounts_app, "signout")
+    assert (signout.actor_id, signout.impersonator_id) == (alice.id, admin.id)
+    (stopped,) = events(accounts_app, "impersonation.stopped")
+    assert stopped.details["how"] == "signed-out"
