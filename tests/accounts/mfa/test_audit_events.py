@@ -16,7 +16,13 @@ def test_flows_record_their_events(accounts_app, client, auth, enrolled, clock):
     submit(client, "/security/backup-codes/new", {"password": PASSWORD})
     submit(client, "/security/two-factor/disable", {"password": PASSWORD})
     kinds = [e.event_type for e in events(accounts_app)]
-    assert kinds == ["mfa.enabled", "signin.succeeded", "mfa.device_trusted", "mfa.backup_codes_regenerated", "mfa.disabled"]
+    assert kinds == [
+        "mfa.enabled",
+        "signin.succeeded",
+        "mfa.device_trusted",
+        "mfa.backup_codes_regenerated",
+        "mfa.disabled",
+    ]
     last = events(accounts_app)[-1]
     assert last.actor_id == enrolled.id and last.ip == "127.0.0.1" and last.user_agent.startswith("Werkzeug")
     assert last.created_at == utcnow()
