@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from .rules import REASON_MAX
 
@@ -12,7 +12,12 @@ class StartForm(FlaskForm):
 
     reason = TextAreaField(
         "Reason (the user is told, and it shows on every page while you act as them)",
-        validators=[DataRequired(), Length(max=REASON_MAX)],
+        validators=[
+            DataRequired(),
+            Length(max=REASON_MAX),
+            # Tokens carry the reason to every app; line breaks are fine, other control characters are not.
+            Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Use plain text."),
+        ],
     )
 
 
