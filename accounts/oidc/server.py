@@ -39,6 +39,8 @@ def save_token(token: dict, request) -> None:
         family_id=source.family_id,
         now=now,
         refresh_expires_at=refresh_expires_at,
+        # A refreshed token keeps the impersonation of its family (and its end).
+        impersonation=source.impersonation,
     )
 
 
