@@ -13,7 +13,7 @@ from . import config, services
 from .endpoints import AccessTokenValidator, BearerProtector, EndSession, Introspection, Issuer, Revocation, UserInfo
 from .grants import AuthorizationCodeGrant, OpenIDCode, RefreshTokenGrant, StrictCodeChallenge
 from .models import Client
-from .tokens import token_generator
+from .tokens import AccessTokenGenerator
 
 
 def query_client(client_id: str) -> Client | None:
@@ -57,7 +57,7 @@ class Provider:
         # Authlib answers invalid_scope for any requested scope outside this list.
         self.server.scopes_supported = config.SCOPES_SUPPORTED
         self.server.register_token_generator(
-            "default", token_generator(app.config["SITE_URL"], app.config["OIDC_ACCESS_TOKEN_LIFETIME"])
+            "default", AccessTokenGenerator(app.config["SITE_URL"], app.config["OIDC_ACCESS_TOKEN_LIFETIME"])
         )
         self.server.register_grant(AuthorizationCodeGrant, [OpenIDCode(), StrictCodeChallenge()])
         self.server.register_grant(RefreshTokenGrant)
