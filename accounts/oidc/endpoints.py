@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from authlib.integrations.flask_oauth2 import ResourceProtector
+from authlib.integrations.flask_oauth2 import ResourceProtector, current_token
 from authlib.oauth2.rfc6749 import TokenMixin
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
@@ -17,7 +17,7 @@ from flask import request as flask_request
 from common.clock import utcnow
 
 from . import config, services
-from .claims import subject, user_claims
+from .claims import impersonation_claims, subject, user_claims
 from .keys import verification_keyset
 from .models import Client, Token
 
@@ -54,7 +54,8 @@ class UserInfo(oidc.UserInfoEndpoint):
         return config.issuer()
 
     def generate_user_info(self, user, scope):
-        return user_claims(user, scope)
+        # current_token is the access token this request presented: its grant says who really acts.
+        return user_claims(user, scope, current_token.impersonation)
 
 
 @dataclass
@@ -134,6 +135,8 @@ class Introspection(IntrospectionEndpoint):
             "iat": _epoch(row.issued_at),
             "exp": _epoch(expires),
             "sid": row.sid,
+            # The same act and impersonation as the JWT access token states (none for the user's own grant).
+            **impersonation_claims(row.impersonation, with_name=False),
         }
         if token.kind == "access_token":
             payload["token_type"] = "Bearer"  # noqa: S105 (a token type name, not a secret)

@@ -16,7 +16,7 @@ from ..identity.models import User
 from . import config, services
 from .claims import user_claims
 from .models import AuthorizationCode, Token
-from .tokens import current_signing_keyset, id_token_claims, session_claims
+from .tokens import Grantee, current_signing_keyset, id_token_claims, session_claims
 
 # Public clients send no secret ("none"); confidential ones one of the two secret methods.
 TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
@@ -77,7 +77,15 @@ class OpenIDCode(oidc.OpenIDCode):
         return user_claims(user, scope)
 
 
-class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+class CarriesImpersonation:
+    """Tokens carry the impersonation of the code or refresh token they are issued for (RFC 8693 §4.1 `act`)."""
+
+    def generate_token(self, user=None, **kwargs):
+        source = self.request.authorization_code or self.request.refresh_token
+        return super().generate_token(user=Grantee(user, source.impersonation), **kwargs)
+
+
+class AuthorizationCodeGrant(CarriesImpersonation, grants.AuthorizationCodeGrant):
     """The only way in: code flow, OpenID scope required, codes single use and short lived."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
@@ -121,7 +129,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         return db.session.get(User, authorization_code.user_id)
 
 
-class RefreshTokenGrant(grants.RefreshTokenGrant):
+class RefreshTokenGrant(CarriesImpersonation, grants.RefreshTokenGrant):
     """Refresh with rotation: every use returns a new refresh token and spends the old one."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS

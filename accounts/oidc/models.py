@@ -13,6 +13,7 @@ from ..extensions import db
 from ..identity.models import User
 from .assurance import acr_for
 from .credentials import credential_matches
+from .impersonation import Impersonation
 
 # A public client proves nothing at the token endpoint; a confidential one authenticates with its secret.
 PUBLIC_AUTH_METHODS = ("none",)
@@ -80,7 +81,35 @@ class Client(ClientMixin, db.Model):
         return grant_type in GRANT_TYPES
 
 
-class AuthorizationCode(AuthorizationCodeMixin, db.Model):
+class Impersonated:
+    """Columns of a code or token issued while an admin impersonated the user: who really acts, why, until when."""
+
+    # RFC 8693 act: the admin. Deleting them deletes what was issued in their name; no history lives here.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    impersonation_reason: Mapped[str | None] = mapped_column(Text)
+    # Unix seconds, as the `impersonation.expires_at` claim states it (like auth_time).
+    impersonation_expires_at: Mapped[int | None]
+
+    @property
+    def impersonation(self) -> Impersonation | None:
+        """The impersonation this grant was made in, or None for the user's own sign-in."""
+        if self.actor_id is None:
+            return None
+        return Impersonation(self.actor_id, self.impersonation_reason, self.impersonation_expires_at)
+
+
+def impersonation_columns(impersonation: Impersonation | None) -> dict:
+    """The Impersonated column values for a new row (none at all without impersonation)."""
+    if impersonation is None:
+        return {}
+    return {
+        "actor_id": impersonation.actor_id,
+        "impersonation_reason": impersonation.reason,
+        "impersonation_expires_at": impersonation.expires_at,
+    }
+
+
+class AuthorizationCode(Impersonated, AuthorizationCodeMixin, db.Model):
     """An authorization code: single use, short lived, bound to client, redirect URI and PKCE challenge."""
 
     __tablename__ = "oauth_codes"
@@ -105,7 +134,7 @@ class AuthorizationCode(AuthorizationCodeMixin, db.Model):
     used_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys="AuthorizationCode.user_id")
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -127,7 +156,7 @@ class AuthorizationCode(AuthorizationCodeMixin, db.Model):
         return acr_for(self.amr)
 
 
-class Token(TokenMixin, db.Model):
+class Token(Impersonated, TokenMixin, db.Model):
     """One token response: a JWT access token and, with offline_access, a refresh token (hashes only)."""
 
     __tablename__ = "oauth_tokens"
@@ -149,7 +178,7 @@ class Token(TokenMixin, db.Model):
     revoked_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys="Token.user_id")
 
     def check_client(self, client: Client) -> bool:
         return self.client_id == client.id

@@ -14,7 +14,7 @@ from . import config, services
 from .endpoints import AccessTokenValidator, BearerProtector, EndSession, Introspection, Issuer, Revocation, UserInfo
 from .grants import AuthorizationCodeGrant, OpenIDCode, RefreshTokenGrant, StrictCodeChallenge
 from .models import Client
-from .tokens import token_generator
+from .tokens import AccessTokenGenerator
 
 
 def query_client(client_id: str) -> Client | None:
@@ -40,6 +40,8 @@ def save_token(token: dict, request) -> None:
         family_id=source.family_id,
         now=now,
         refresh_expires_at=refresh_expires_at,
+        # A refreshed token keeps the impersonation of its family (and its end).
+        impersonation=source.impersonation,
     )
 
 
@@ -56,7 +58,7 @@ class Provider:
         # Authlib answers invalid_scope for any requested scope outside this list.
         self.server.scopes_supported = config.SCOPES_SUPPORTED
         self.server.register_token_generator(
-            "default", token_generator(app.config["SITE_URL"], app.config["OIDC_ACCESS_TOKEN_LIFETIME"])
+            "default", AccessTokenGenerator(app.config["SITE_URL"], app.config["OIDC_ACCESS_TOKEN_LIFETIME"])
         )
         self.server.register_grant(AuthorizationCodeGrant, [OpenIDCode(), StrictCodeChallenge()])
         self.server.register_grant(RefreshTokenGrant)

@@ -12,17 +12,22 @@ from sqlalchemy import delete, select, update
 
 from ..extensions import db
 from .credentials import hash_credential
-from .models import AuthorizationCode, Client, ClientSession, Token
+from .impersonation import Impersonation, capped
+from .models import AuthorizationCode, Client, ClientSession, Token, impersonation_columns
 
 
 @dataclass(frozen=True)
 class SignedInSession:
-    """Who approved an authorization request, in which Accounts session, how and when they authenticated."""
+    """Who approved an authorization request, in which Accounts session, how and when they authenticated.
+
+    While an admin impersonates the user, `impersonation` names the admin: everything issued carries it.
+    """
 
     user_id: int
     sid: str
     auth_time: int
     amr: list[str]
+    impersonation: Impersonation | None = None
 
 
 def new_family_id() -> str:
@@ -58,7 +63,8 @@ def store_code(
         sid=signed_in.sid,
         family_id=new_family_id(),
         created_at=now,
-        expires_at=now + timedelta(seconds=lifetime),
+        expires_at=capped(now + timedelta(seconds=lifetime), signed_in.impersonation),
+        **impersonation_columns(signed_in.impersonation),
     )
     db.session.add(row)
     db.session.commit()
@@ -114,8 +120,9 @@ def store_token(
     family_id: str,
     now: datetime,
     refresh_expires_at: datetime | None,
+    impersonation: Impersonation | None,
 ) -> Token:
-    """Save a token response (hashes only) in its grant family."""
+    """Save a token response (hashes only) in its grant family; none of it outlives an impersonation."""
     refresh = token.get("refresh_token")
     row = Token(
         client_id=client.id,
@@ -126,8 +133,9 @@ def store_token(
         access_token_hash=hash_credential(token["access_token"]),
         refresh_token_hash=hash_credential(refresh) if refresh else None,
         issued_at=now,
-        expires_at=now + timedelta(seconds=token["expires_in"]),
-        refresh_expires_at=refresh_expires_at if refresh else None,
+        expires_at=capped(now + timedelta(seconds=token["expires_in"]), impersonation),
+        refresh_expires_at=capped(refresh_expires_at, impersonation) if refresh else None,
+        **impersonation_columns(impersonation),
     )
     db.session.add(row)
     db.session.commit()

@@ -22,6 +22,7 @@ from .claims import subject
 from .consent import connected_apps, consent_needed, describe, grant_consent, withdraw_consent
 from .discovery import provider_metadata
 from .forms import ConsentForm, DisconnectForm, EndSessionForm
+from .impersonation import Impersonation
 from .interaction import BadMaxAge, Step, login_checks, next_step, parse_max_age
 from .server import provider
 from .services import SignedInSession
@@ -36,7 +37,8 @@ def _signed_in() -> SignedInSession | None:
     auth = authentication.current()
     if auth is None:
         return None
-    return SignedInSession(auth.user_id, auth.sid, auth.auth_time, list(auth.amr))
+    acting = Impersonation(auth.actor_id, auth.reason, auth.expires_at) if auth.impersonated else None
+    return SignedInSession(auth.user_id, auth.sid, auth.auth_time, list(auth.amr), acting)
 
 
 def _second_factor_missing(signed_in: SignedInSession | None, acr_wanted: bool) -> bool:

@@ -16,6 +16,7 @@ from accounts.extensions import db
 from accounts.identity.models import User
 from accounts.oidc.clients import Registration, register_client
 from accounts.sessions.models import UserSession
+from accounts.sessions.slots import AUTHENTICATION
 
 ISSUER = "http://localhost:5000"
 
@@ -142,6 +143,14 @@ def signed_in_sid(app) -> str:
         rows = db.session.scalars(select(UserSession).where(UserSession.user_id.is_not(None))).all()
         assert len(rows) == 1
         return rows[0].public_id
+
+
+def impersonate(client, actor_id: int, reason: str, expires_at: int) -> None:
+    """Make the signed-in Accounts session an admin's impersonation of its user, stored as authentication.py does."""
+    with client.session_transaction() as session:
+        record = dict(session[AUTHENTICATION.key])
+        record.update(actor_id=actor_id, reason=reason, expires_at=expires_at)
+        session[AUTHENTICATION.key] = record
 
 
 def new_verifier() -> str:
