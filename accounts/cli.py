@@ -45,6 +45,8 @@ DEMO_ROLES = [
 # Bob signs in with a second factor. A fixed, published secret: demo data only, never a real account.
 DEMO_TOTP_USER = "bob@gatehouse.test"
 DEMO_TOTP_SECRET = "GATEHOUSEDEMOBOBTOTPSECRET234567"  # noqa: S105 (documented demo secret)
+# The demo admin has a second factor too: impersonating needs one (SPEC §2.8).
+DEMO_SECOND_FACTORS = {DEMO_TOTP_USER: DEMO_TOTP_SECRET, "admin@gatehouse.test": "GATEHOUSEDEMOADATOTPSECRET234567"}
 # Read by each tenant's seed-demo: tenants never read Accounts tables, only what tokens would tell them.
 DEMO_USERS_FILE = "demo-users.json"
 
@@ -124,12 +126,13 @@ def seed_demo(users_file: Path | None) -> None:
     click.echo(f"  Organization {org.name} ({org.slug}): " + ", ".join(f"{e.split('@')[0]} {r}" for e, r in DEMO_ROLES))
     path = write_demo_users(users_file or Path(current_app.instance_path) / DEMO_USERS_FILE)
     click.echo(f"  Wrote {path} (the demo users' sub, name and orgs claim, for the tenants' seed-demo).")
-    bob = find_user(DEMO_TOTP_USER)
-    if not has_second_factor(bob.id):
-        enable_with_secret(bob, DEMO_TOTP_SECRET, keys=mfa_settings(current_app.config).keys, now=utcnow())
-    click.echo(f"\n  {DEMO_TOTP_USER} has two-factor authentication. For the code after the password, either add")
-    click.echo(f"  the secret {DEMO_TOTP_SECRET} to an authenticator app, or run")
-    click.echo(f"  flask --app app mfa code {DEMO_TOTP_USER}")
+    for email, secret in DEMO_SECOND_FACTORS.items():
+        user = find_user(email)
+        if not has_second_factor(user.id):
+            enable_with_secret(user, secret, keys=mfa_settings(current_app.config).keys, now=utcnow())
+        click.echo(f"\n  {email} has two-factor authentication. For the code after the password, either add")
+        click.echo(f"  the secret {secret} to an authenticator app, or run")
+        click.echo(f"  flask --app app mfa code {email}")
     for line in seed_demo_clients(current_app.instance_path):
         click.echo(line)
 

@@ -12,6 +12,7 @@ class StartForm(FlaskForm):
 
     reason = TextAreaField(
         "Reason (the user is told, and it shows on every page while you act as them)",
+        id="impersonation-reason",  # the ban form on the same page has a "reason" too
         validators=[
             DataRequired(),
             Length(max=REASON_MAX),
