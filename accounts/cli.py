@@ -1,4 +1,7 @@
-"""Command-line tools: `flask --app app users create`, `flask --app app seed-demo`."""
+"""Command-line tools: `flask --app app users create`, `flask --app app seed-demo`.
+
+The commands are the flows here: the helpers they share stage their changes, each command commits.
+"""
 
 import json
 from datetime import timedelta
@@ -50,7 +53,7 @@ DEMO_USERS_FILE = "demo-users.json"
 
 
 def create_user(email: str, password: str, name: str, admin: bool = False) -> User:
-    """Create a verified user (for operators and demo data; no email round trip)."""
+    """Stage a verified user (for operators and demo data; no email round trip); the caller commits."""
     if not is_valid_email(email):
         raise click.ClickException(f"{email!r} is not a valid email address.")
     if not name.strip() or len(name) > 100 or not name.isprintable():
@@ -69,7 +72,7 @@ def create_user(email: str, password: str, name: str, admin: bool = False) -> Us
         site_role="admin" if admin else "user",
     )
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()  # the id, and the personal space made with the row
     return user
 
 
@@ -81,6 +84,7 @@ def create_user(email: str, password: str, name: str, admin: bool = False) -> Us
 def users_create(email: str, password: str, name: str, admin: bool) -> None:
     """Create a verified user."""
     user = create_user(email, password, name, admin)
+    db.session.commit()
     click.echo(f"Created user {user.id} <{user.email}>{' (admin)' if admin else ''}.")
 
 
@@ -101,6 +105,7 @@ def purge_expired_command() -> None:
     now = utcnow()
     sessions = purge_expired(now, current_app.config["SESSION_IDLE_TIMEOUT"])
     links = purge_expired_tokens(now)
+    db.session.commit()  # then the ended sessions are announced
     codes, tokens = purge_spent(now, timedelta(seconds=current_app.config["OIDC_REFRESH_TOKEN_LIFETIME"]))
     click.echo(f"Purged {sessions} sessions, {links} link tokens, {codes} authorization codes, {tokens} tokens.")
 
@@ -127,6 +132,7 @@ def seed_demo(users_file: Path | None) -> None:
     bob = find_user(DEMO_TOTP_USER)
     if not has_second_factor(bob.id):
         enable_with_secret(bob, DEMO_TOTP_SECRET, keys=mfa_settings(current_app.config).keys, now=utcnow())
+    db.session.commit()
     click.echo(f"\n  {DEMO_TOTP_USER} has two-factor authentication. For the code after the password, either add")
     click.echo(f"  the secret {DEMO_TOTP_SECRET} to an authenticator app, or run")
     click.echo(f"  flask --app app mfa code {DEMO_TOTP_USER}")

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from common.clock import utcnow
 
 from ..decorators import login_required
+from ..extensions import db
 from .forms import RevokeForm
 from .services import active_sessions, end_sessions
 
@@ -27,6 +28,7 @@ def revoke(public_id: str):
         return redirect(url_for("sessions.list_sessions"), code=303)
     if end_sessions(g.user.id, only=public_id, reason="revoked") == 0:
         abort(404)
+    db.session.commit()
     flash("That session is signed out.", "success")
     return redirect(url_for("sessions.list_sessions"), code=303)
 
@@ -36,5 +38,6 @@ def revoke(public_id: str):
 def revoke_others():
     """End every session of yours except this one."""
     count = end_sessions(g.user.id, keep=session.sid, reason="revoked")
+    db.session.commit()
     flash(f"Signed out {count} other session{'s' if count != 1 else ''}.", "success")
     return redirect(url_for("sessions.list_sessions"), code=303)
