@@ -9,7 +9,7 @@ from common.form_state import restore_form, stash_form
 
 from ..audit.origin import request_origin
 from ..decorators import login_required
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..sessions import signin_flow
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import FRESH_BACKUP_CODES
@@ -77,12 +77,17 @@ def challenge():
             pending.user, form.code.data, settings=_settings(), origin=request_origin(), now=utcnow()
         )
     except services.SecondFactorError as error:
+        db.session.commit()  # the failure stays counted, with a lockout's event
         if isinstance(error, services.LockedOut) and error.just_now:
             emails.send_locked_out(pending.user, error.until)
         return _fail(form, error, "mfa.challenge")
-    response = signin_flow.stage_passed(SecondFactorStage.name, ["otp"])
+    raw = None
     if form.remember.data:
         raw = services.trust_device(pending.user, settings=_settings(), origin=request_origin(), now=utcnow())
+    # Committed before the sign-in completes: that may end a replaced session and call its clients.
+    db.session.commit()
+    response = signin_flow.stage_passed(SecondFactorStage.name, ["otp"])
+    if raw is not None:
         device_cookie.set_device_cookie(response, pending.user.id, raw)
     if result.method == "backup":
         flash(
@@ -123,6 +128,7 @@ def start_enrolment():
     except services.SecondFactorError as error:
         flash(str(error), "info")
         return _see_other("mfa.security")
+    db.session.commit()
     return _see_other("mfa.enrol")
 
 
@@ -151,6 +157,7 @@ def enrol():
         )
     except services.SecondFactorError as error:
         return _fail(form, error, "mfa.enrol")
+    db.session.commit()
     _show_codes_once(codes)
     flash("Two-factor authentication is on. Save your backup codes now.", "success")
     return _see_other("mfa.fresh_codes")
@@ -194,6 +201,7 @@ def regenerate_codes():
     except services.SecondFactorError as error:
         g.credential_failed = True
         return _fail(form, error, "mfa.regenerate_codes")
+    db.session.commit()
     _show_codes_once(codes)
     flash("New backup codes are ready; the old ones no longer work.", "success")
     return _see_other("mfa.fresh_codes")
@@ -223,6 +231,7 @@ def disable():
     except services.SecondFactorError as error:
         g.credential_failed = True
         return _fail(form, error, "mfa.disable")
+    db.session.commit()
     emails.send_second_factor_off(g.user)
     flash("Two-factor authentication is off. Your backup codes and trusted devices were removed.", "success")
     response = _see_other("mfa.security")
@@ -235,6 +244,7 @@ def disable():
 def forget_all_devices():
     """Every trusted browser must give the second factor again."""
     count = services.forget_devices(g.user, origin=request_origin(), now=utcnow())
+    db.session.commit()
     flash(f"Forgot {count} trusted device{'s' if count != 1 else ''}.", "success")
     response = _see_other("mfa.security")
     device_cookie.clear_device_cookie(response)
@@ -247,5 +257,6 @@ def forget_device(device_id: int):
     """One trusted browser must give the second factor again (only yours: scoped by user)."""
     if services.forget_devices(g.user, origin=request_origin(), now=utcnow(), device_id=device_id) == 0:
         abort(404)
+    db.session.commit()
     flash("That device will be asked for a code again.", "success")
     return _see_other("mfa.security")
