@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
     )
 
 
-ON_COMMIT = "gatehouse_on_commit"
+_ON_COMMIT = "gatehouse_on_commit"
 
 
 class Session(FlaskSession):
@@ -35,21 +35,21 @@ class Session(FlaskSession):
     def commit(self) -> None:
         super().commit()
         # Taken before running: an action that commits its own work must not run the queue again.
-        for action in self.info.pop(ON_COMMIT, []):
+        for action in self.info.pop(_ON_COMMIT, []):
             action()
 
     def rollback(self) -> None:
-        self.info.pop(ON_COMMIT, None)
+        self.info.pop(_ON_COMMIT, None)
         super().rollback()
 
     def close(self) -> None:
-        self.info.pop(ON_COMMIT, None)
+        self.info.pop(_ON_COMMIT, None)
         super().close()
 
 
 def on_commit(action: Callable[[], object]) -> None:
     """Run `action` once the flow commits what it staged, never if it rolls back (announcements that call out)."""
-    db.session.info.setdefault(ON_COMMIT, []).append(action)
+    db.session.info.setdefault(_ON_COMMIT, []).append(action)
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
