@@ -1,4 +1,7 @@
-"""Command-line tools: `flask --app app users create`, `flask --app app seed-demo`."""
+"""Command-line tools: `flask --app app users create`, `flask --app app seed-demo`.
+
+The commands are the flows here: the helpers they share stage their changes, each command commits.
+"""
 
 import json
 from datetime import timedelta
@@ -52,7 +55,7 @@ DEMO_USERS_FILE = "demo-users.json"
 
 
 def create_user(email: str, password: str, name: str, admin: bool = False) -> User:
-    """Create a verified user (for operators and demo data; no email round trip)."""
+    """Stage a verified user (for operators and demo data; no email round trip); the caller commits."""
     if not is_valid_email(email):
         raise click.ClickException(f"{email!r} is not a valid email address.")
     if not name.strip() or len(name) > 100 or not name.isprintable():
@@ -71,7 +74,7 @@ def create_user(email: str, password: str, name: str, admin: bool = False) -> Us
         site_role="admin" if admin else "user",
     )
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()  # the id, and the personal space made with the row
     return user
 
 
@@ -83,6 +86,7 @@ def create_user(email: str, password: str, name: str, admin: bool = False) -> Us
 def users_create(email: str, password: str, name: str, admin: bool) -> None:
     """Create a verified user."""
     user = create_user(email, password, name, admin)
+    db.session.commit()
     click.echo(f"Created user {user.id} <{user.email}>{' (admin)' if admin else ''}.")
 
 
@@ -103,6 +107,7 @@ def purge_expired_command() -> None:
     now = utcnow()
     sessions = purge_expired(now, current_app.config["SESSION_IDLE_TIMEOUT"])
     links = purge_expired_tokens(now)
+    db.session.commit()  # then the ended sessions are announced
     codes, tokens = purge_spent(now, timedelta(seconds=current_app.config["OIDC_REFRESH_TOKEN_LIFETIME"]))
     click.echo(f"Purged {sessions} sessions, {links} link tokens, {codes} authorization codes, {tokens} tokens.")
 
@@ -133,6 +138,7 @@ def seed_demo(users_file: Path | None) -> None:
         click.echo(f"\n  {email} has two-factor authentication. For the code after the password, either add")
         click.echo(f"  the secret {secret} to an authenticator app, or run")
         click.echo(f"  flask --app app mfa code {email}")
+    db.session.commit()
     for line in seed_demo_clients(current_app.instance_path):
         click.echo(line)
 

@@ -1,9 +1,12 @@
 """The Accounts site's Flask extensions, created once and bound in create_app."""
 
+from collections.abc import Callable
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -23,7 +26,33 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+_ON_COMMIT = "gatehouse_on_commit"
+
+
+class Session(FlaskSession):
+    """db.session: after a commit it runs the actions queued with on_commit; a rollback drops them."""
+
+    def commit(self) -> None:
+        super().commit()
+        # Taken before running: an action that commits its own work must not run the queue again.
+        for action in self.info.pop(_ON_COMMIT, []):
+            action()
+
+    def rollback(self) -> None:
+        self.info.pop(_ON_COMMIT, None)
+        super().rollback()
+
+    def close(self) -> None:
+        self.info.pop(_ON_COMMIT, None)
+        super().close()
+
+
+def on_commit(action: Callable[[], object]) -> None:
+    """Run `action` once the flow commits what it staged, never if it rolls back (announcements that call out)."""
+    db.session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)

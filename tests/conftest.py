@@ -152,6 +152,7 @@ def make_user(accounts_app):
     def make(email: str = "alice@example.com", password: str = PASSWORD, name: str = "Alice", admin: bool = False):
         with accounts_app.app_context():
             user = create_user(email, password, name, admin)
+            accounts_db.session.commit()
             accounts_db.session.refresh(user)  # load the columns the commit expired, so the copy is readable
             accounts_db.session.expunge(user)
             return user

@@ -1,4 +1,4 @@
-"""Admin actions as plain functions (SPEC §2.7): each changes rows and records its event; none commits.
+"""Admin actions as plain functions (SPEC §2.7): each changes rows and records its event. Callers commit.
 
 The caller checks the matching rule in permissions.py first, then commits once, so the change and
 its audit event share one transaction.

@@ -130,8 +130,8 @@ def ban(user_id: int):
         db.session.rollback()
         flash(f"Not done: {error}", "error")
         return _back(user_id)
-    # end_sessions commits the ban, its event and the deleted sessions together, then announces each ended session.
     ended = end_sessions(target.id, reason="banned")
+    db.session.commit()  # the ban, its event and the ended sessions together; then each is announced
     flash(f"{target.email} is banned; {ended} session{'s' if ended != 1 else ''} signed out.", "success")
     return _back(user_id)
 
@@ -180,7 +180,8 @@ def revoke_sessions(user_id: int):
     if not verdict:
         return _refused(verdict, user_id)
     services.note_sessions_revoked(target, actor=g.user, origin=request_origin(), now=now)
-    ended = end_sessions(target.id, reason="admin-revoked")  # commits the event with the deletions
+    ended = end_sessions(target.id, reason="admin-revoked")
+    db.session.commit()  # the event with the ended sessions; then each is announced
     flash(f"Signed {target.email} out of {ended} session{'s' if ended != 1 else ''}.", "success")
     return _back(user_id)
 
@@ -195,8 +196,8 @@ def reset_mfa(user_id: int):
     )
     if not verdict:
         return _refused(verdict, user_id)
-    # Commits the removal together with its admin.mfa_reset event.
     remove_second_factor(target.id, actor_id=g.user.id, origin=request_origin(), now=now, event="admin.mfa_reset")
+    db.session.commit()
     flash(f"Two-factor authentication of {target.email} was reset.", "success")
     return _back(user_id)
 

@@ -1,4 +1,7 @@
-"""Identity flows as plain functions: sign-up, verification, sign-in, reset, change password."""
+"""Identity rules as plain functions: sign-up, verification, sign-in, reset, change password.
+
+Callers commit. Each function stages its changes; the view commits them once.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -75,7 +78,7 @@ def sign_up(name: str, email: str, password: str, *, params: dict, lifetime: tim
     user = User(email=email, name=name.strip(), password_hash=password_hash, created_at=now, password_changed_at=now)
     db.session.add(user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # A concurrent sign-up took the address after our check: the unique index decides, the answer stays alike.
         db.session.rollback()
@@ -93,7 +96,6 @@ def verify_email(raw_token: str, now: datetime) -> User | None:
         db.session.rollback()
         return None
     user.email_verified_at = user.email_verified_at or now
-    db.session.commit()
     return user
 
 
@@ -109,8 +111,7 @@ def authenticate(email: str, password: str, *, params: dict, now: datetime | Non
     if not ok:
         return None
     if new_hash:
-        user.password_hash = new_hash
-        db.session.commit()
+        user.password_hash = new_hash  # committed by the sign-in, banned or not
     # Checked only after the password matched: a ban must not reveal that an address is registered.
     if user.is_banned(now or utcnow()):
         raise AccountBanned(user.banned_until)
@@ -149,7 +150,6 @@ def reset_password(raw_token: str, new_password: str, *, params: dict, now: date
     _set_password(user, new_password, params, now)
     # Receiving the link proves the inbox is the user's.
     user.email_verified_at = user.email_verified_at or now
-    db.session.commit()
     return user
 
 
@@ -162,7 +162,6 @@ def change_password(user: User, current: str, new: str, *, params: dict, now: da
     if problems:
         raise IdentityError(problems[0])
     _set_password(user, new, params, now)
-    db.session.commit()
 
 
 def _set_password(user: User, password: str, params: dict, now: datetime) -> None:

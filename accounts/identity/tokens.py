@@ -1,4 +1,4 @@
-"""Single-use, expiring tokens for emailed links; only a hash is stored."""
+"""Single-use, expiring tokens for emailed links; only a hash is stored. Callers commit."""
 
 import secrets
 from datetime import datetime, timedelta
@@ -27,7 +27,6 @@ def issue_token(user: User, purpose: str, lifetime: timedelta, now: datetime) ->
             expires_at=now + lifetime,
         )
     )
-    db.session.commit()
     return raw
 
 
@@ -69,6 +68,4 @@ def revoke_tokens(user_id: int, purpose: str, now: datetime) -> None:
 
 def purge_expired_tokens(now: datetime) -> int:
     """Delete emailed-link tokens past their expiry (used or not: neither can work again)."""
-    result = db.session.execute(delete(EmailToken).where(EmailToken.expires_at < now))
-    db.session.commit()
-    return result.rowcount
+    return db.session.execute(delete(EmailToken).where(EmailToken.expires_at < now)).rowcount

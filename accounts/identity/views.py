@@ -1,4 +1,4 @@
-"""Identity pages: thin views over identity.services (guard, validate, act, flash, redirect 303)."""
+"""Identity pages: thin views over identity.services (guard, validate, act, commit, flash, redirect 303)."""
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
@@ -12,7 +12,7 @@ from ..decorators import login_required
 from ..extensions import db, limiter
 from ..sessions import authentication, demands, signin_flow
 from ..sessions.services import end_sessions
-from ..sessions.sign_out import sign_out as end_signed_in_session
+from ..sessions.signout_flow import sign_out as end_signed_in_session
 from . import emails, services
 from .forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 
@@ -76,6 +76,7 @@ def sign_up():
     except services.IdentityError as error:
         stash_form(form, {error.field: [str(error)]})
         return see_other("identity.sign_up")
+    db.session.commit()
     if result.created:
         emails.send_verification(result.user, result.token)
     else:
@@ -100,6 +101,7 @@ def verify_email(token: str):
     if user is None:
         flash("This confirmation link is invalid, used or expired. Sign in to get a new one.", "error")
         return see_other("identity.sign_in")
+    db.session.commit()
     flash("Your email address is confirmed. You can sign in now.", "success")
     return see_other("identity.sign_in")
 
@@ -142,11 +144,14 @@ def sign_in():
         return see_other("identity.sign_in")
     if user.email_verified_at is None:
         token = services.new_verification_token(user, lifetime=current_app.config["EMAIL_TOKEN_LIFETIME"], now=utcnow())
+        db.session.commit()
         emails.send_verification(user, token)
         flash("Confirm your email address first: we sent you a new link.", "error")
         return see_other("identity.check_inbox")
     # Stages other contexts plug in (the second factor) may ask for more before the session begins.
-    return signin_flow.first_factor_passed(user, ["pwd"], next_url)
+    response = signin_flow.first_factor_passed(user, ["pwd"], next_url)
+    db.session.commit()
+    return response
 
 
 def _record_failed_sign_in(email: str, why: str) -> None:
@@ -186,6 +191,7 @@ def reset_request():
         form.email.data, lifetime=current_app.config["PASSWORD_RESET_LIFETIME"], now=utcnow()
     )
     if started is not None:
+        db.session.commit()
         emails.send_password_reset(*started)
     flash(RESET_SENT, "info")
     return see_other("identity.check_inbox")
@@ -209,7 +215,8 @@ def reset_password(token: str):
         stash_form(form, {error.field: [str(error)]})
         return see_other("identity.reset_password", token=token)
     record_event("password.reset", actor_id=user.id, origin=request_origin(), now=utcnow())
-    end_sessions(user.id, reason="password-reset")  # commits the new password, its event and the ended sessions
+    end_sessions(user.id, reason="password-reset")
+    db.session.commit()  # the new password, its event and the ended sessions; then they are announced
     if g.get("user") is not None and g.user.id == user.id:
         # This browser's row went with the user's sessions: go on anonymously under a fresh id (keeps the flash).
         authentication.forget_here()
@@ -242,7 +249,8 @@ def change_password():
         stash_form(form, {error.field: [str(error)]})
         return see_other("identity.change_password")
     record_event("password.changed", actor_id=g.user.id, origin=request_origin(), now=utcnow())
-    end_sessions(g.user.id, keep=authentication.current().sid, reason="password-change")  # commits all three
+    end_sessions(g.user.id, keep=authentication.current().sid, reason="password-change")
+    db.session.commit()  # the new password, its event and the ended sessions; then they are announced
     emails.send_password_changed(g.user)
     flash("Your password was changed. Your other sessions were signed out.", "success")
     return see_other("identity.home")

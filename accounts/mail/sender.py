@@ -1,4 +1,7 @@
-"""send_mail: the one way Accounts sends email."""
+"""send_mail: the one way Accounts sends email, after the flow committed.
+
+The development outbox commits its row like an SMTP server accepts a message: a mail sent stays sent.
+"""
 
 import logging
 import smtplib

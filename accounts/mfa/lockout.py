@@ -1,4 +1,7 @@
-"""Per-account limit on second-factor guesses, kept in the database so every process shares it."""
+"""Per-account limit on second-factor guesses, kept in the database so every process shares it.
+
+reserve_attempt commits by itself (it runs before anything else the sign-in stages): see its docstring.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta

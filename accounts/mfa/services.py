@@ -1,4 +1,7 @@
-"""Second-factor flows as plain functions: enrol, verify at sign-in, new backup codes, turn off."""
+"""Second-factor rules as plain functions: enrol, verify at sign-in, new backup codes, turn off.
+
+Callers commit. A refused code is committed too: its counted failure (and a lockout's event) must stay.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,7 +78,6 @@ def begin_enrolment(user: User, *, keys: MfaKeys, now: datetime) -> None:
     if has_second_factor(user.id):
         raise SecondFactorError("Two-factor authentication is already on.")
     totp.store_secret(user.id, totp.new_secret(), keys.secrets, now)
-    db.session.commit()
 
 
 def enrolment_secret(user: User, *, keys: MfaKeys) -> str | None:
@@ -100,7 +102,6 @@ def confirm_enrolment(user: User, code: str, *, keys: MfaKeys, origin: Origin, n
     credential.last_used_step = step  # the confirming code cannot be replayed at sign-in
     codes = backup_codes.replace_codes(user.id, keys.codes, now)
     record_event("mfa.enabled", actor_id=user.id, origin=origin, now=now)
-    db.session.commit()
     return codes
 
 
@@ -109,7 +110,6 @@ def enable_with_secret(user: User, secret: str, *, keys: MfaKeys, now: datetime)
     credential = totp.store_secret(user.id, secret, keys.secrets, now)
     credential.enabled_at = now
     record_event("mfa.enabled", actor_id=user.id, origin=Origin(), now=now, details={"known_secret": True})
-    db.session.commit()
 
 
 def verify_second_factor(user: User, code: str, *, settings: MfaSettings, origin: Origin, now: datetime) -> Verified:
@@ -132,9 +132,7 @@ def verify_second_factor(user: User, code: str, *, settings: MfaSettings, origin
         left = backup_codes.codes_left(user.id)
         if kind == "backup":
             record_event("mfa.backup_code_used", actor_id=user.id, origin=origin, now=now, details={"left": left})
-        db.session.commit()
         return Verified(kind, left)
-    db.session.commit()
     raise _refusal(user, replayed, settings=settings, origin=origin, now=now)
 
 
@@ -144,7 +142,6 @@ def _refusal(user: User, replayed: bool, *, settings: MfaSettings, origin: Origi
     if until is not None:
         details = {"until": until.isoformat(), "limit": settings.lockout.limit}
         record_event("mfa.locked_out", actor_id=user.id, origin=origin, now=now, details=details)
-        db.session.commit()
         return LockedOut(until, just_now=True)
     left = lockout.attempts_left(user.id, settings.lockout, now)
     if replayed:
@@ -161,7 +158,6 @@ def regenerate_backup_codes(
         raise SecondFactorError("Turn on two-factor authentication first.", "password")
     codes = backup_codes.replace_codes(user.id, keys.codes, now)
     record_event("mfa.backup_codes_regenerated", actor_id=user.id, origin=origin, now=now)
-    db.session.commit()
     return codes
 
 
@@ -182,7 +178,6 @@ def remove_second_factor(
     trusted_devices.forget_all(user_id)
     lockout.clear_failures(user_id)
     record_event(event, actor_id=actor_id, origin=origin, now=now, details={"user_id": user_id})
-    db.session.commit()
 
 
 def trust_device(user: User, *, settings: MfaSettings, origin: Origin, now: datetime) -> str:
@@ -191,7 +186,6 @@ def trust_device(user: User, *, settings: MfaSettings, origin: Origin, now: date
         user.id, lifetime=settings.device_lifetime, ip=origin.ip, user_agent=origin.user_agent, now=now
     )
     record_event("mfa.device_trusted", actor_id=user.id, origin=origin, now=now)
-    db.session.commit()
     return raw
 
 
@@ -204,7 +198,6 @@ def forget_devices(user: User, *, origin: Origin, now: datetime, device_id: int 
     if count:
         details = {"count": count} if device_id is None else {"device_id": device_id}
         record_event("mfa.devices_forgotten", actor_id=user.id, origin=origin, now=now, details=details)
-    db.session.commit()
     return count
 
 

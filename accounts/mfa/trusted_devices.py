@@ -1,4 +1,7 @@
-"""'Trust this device for 30 days': a signed cookie naming a server-side record that can be revoked."""
+"""'Trust this device for 30 days': a signed cookie naming a server-side record that can be revoked.
+
+Callers commit.
+"""
 
 import secrets
 from dataclasses import dataclass
@@ -53,7 +56,7 @@ def cookie_value(secret_key: str, user_id: int, raw: str) -> str:
 
 
 def check_device(secret_key: str, cookie: str | None, user_id: int, *, lifetime: timedelta, now: datetime) -> bool:
-    """True if the cookie is a live, unrevoked trust of this user's; marks it used (committed)."""
+    """True if the cookie is a live, unrevoked trust of this user's; marks it used (the caller commits)."""
     if not cookie or len(cookie) > 512:
         return False
     try:
@@ -70,7 +73,6 @@ def check_device(secret_key: str, cookie: str | None, user_id: int, *, lifetime:
     if device is None or now >= device.expires_at:
         return False
     device.last_used_at = now
-    db.session.commit()
     return True
 
 

@@ -79,8 +79,6 @@ def challenge():
             pending.user, form.code.data, settings=_settings(), origin=request_origin(), now=utcnow()
         )
     except services.SecondFactorError as error:
-        if isinstance(error, services.LockedOut) and error.just_now:
-            emails.send_locked_out(pending.user, error.until)
         record_event(
             "signin.failed",
             actor_id=pending.user.id,
@@ -88,11 +86,17 @@ def challenge():
             now=utcnow(),
             details={"why": "second-factor"},
         )
-        db.session.commit()
+        db.session.commit()  # the failure stays counted, with its events (and a lockout's)
+        if isinstance(error, services.LockedOut) and error.just_now:
+            emails.send_locked_out(pending.user, error.until)
         return _fail(form, error, "mfa.challenge")
-    response = signin_flow.stage_passed(SecondFactorStage.name, ["otp"])
+    raw = None
     if form.remember.data:
         raw = services.trust_device(pending.user, settings=_settings(), origin=request_origin(), now=utcnow())
+    # Committed before the sign-in completes: that may end a replaced session and call its clients.
+    db.session.commit()
+    response = signin_flow.stage_passed(SecondFactorStage.name, ["otp"])
+    if raw is not None:
         device_cookie.set_device_cookie(response, pending.user.id, raw)
     if result.method == "backup":
         flash(
@@ -134,6 +138,7 @@ def start_enrolment():
     except services.SecondFactorError as error:
         flash(str(error), "info")
         return _see_other("mfa.security")
+    db.session.commit()
     return _see_other("mfa.enrol")
 
 
@@ -162,6 +167,7 @@ def enrol():
         )
     except services.SecondFactorError as error:
         return _fail(form, error, "mfa.enrol")
+    db.session.commit()
     _show_codes_once(codes)
     flash("Two-factor authentication is on. Save your backup codes now.", "success")
     return _see_other("mfa.fresh_codes")
@@ -205,6 +211,7 @@ def regenerate_codes():
     except services.SecondFactorError as error:
         g.credential_failed = True
         return _fail(form, error, "mfa.regenerate_codes")
+    db.session.commit()
     _show_codes_once(codes)
     flash("New backup codes are ready; the old ones no longer work.", "success")
     return _see_other("mfa.fresh_codes")
@@ -234,6 +241,7 @@ def disable():
     except services.SecondFactorError as error:
         g.credential_failed = True
         return _fail(form, error, "mfa.disable")
+    db.session.commit()
     emails.send_second_factor_off(g.user)
     flash("Two-factor authentication is off. Your backup codes and trusted devices were removed.", "success")
     response = _see_other("mfa.security")
@@ -246,6 +254,7 @@ def disable():
 def forget_all_devices():
     """Every trusted browser must give the second factor again."""
     count = services.forget_devices(g.user, origin=request_origin(), now=utcnow())
+    db.session.commit()
     flash(f"Forgot {count} trusted device{'s' if count != 1 else ''}.", "success")
     response = _see_other("mfa.security")
     device_cookie.clear_device_cookie(response)
@@ -258,5 +267,6 @@ def forget_device(device_id: int):
     """One trusted browser must give the second factor again (only yours: scoped by user)."""
     if services.forget_devices(g.user, origin=request_origin(), now=utcnow(), device_id=device_id) == 0:
         abort(404)
+    db.session.commit()
     flash("That device will be asked for a code again.", "success")
     return _see_other("mfa.security")

@@ -9,7 +9,7 @@ from common.clock import utcnow
 
 from ..audit.origin import request_origin
 from ..extensions import db
-from ..sessions.sign_out import sign_out
+from ..sessions.signout_flow import sign_out
 from . import config, services
 from .endpoints import AccessTokenValidator, BearerProtector, EndSession, Introspection, Issuer, Revocation, UserInfo
 from .grants import AuthorizationCodeGrant, OpenIDCode, RefreshTokenGrant, StrictCodeChallenge

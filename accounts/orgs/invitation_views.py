@@ -12,7 +12,7 @@ from common.form_state import stash_form
 
 from ..audit.origin import request_origin
 from ..decorators import login_required
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..identity.services import normalise_email
 from ..sessions.authentication import stored_user_id
 from . import emails, invitations, rules
@@ -52,6 +52,7 @@ def invite(slug: str):
     except OrgRuleError as error:
         show_refusal(error, form)
         return see_other("orgs.show", slug=slug)
+    db.session.commit()
     emails.send_invitation(invitation, g.user, token)
     flash(f"Invited {invitation.email} as {invitation.role}.", "success")
     return see_other("orgs.show", slug=slug)
@@ -69,6 +70,7 @@ def revoke(slug: str, invitation_id: int):
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
+    db.session.commit()
     flash(f"Withdrew the invitation to {invitation.email}.", "success")
     return see_other("orgs.show", slug=slug)
 
@@ -103,6 +105,7 @@ def accept(token: str):
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.invitation", token=token)
+    db.session.commit()
     flash(f"You joined {membership.org.name} as {membership.role}.", "success")
     return see_other("orgs.show", slug=membership.org.slug)
 
@@ -117,5 +120,6 @@ def decline(token: str):
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.invitation", token=token)
+    db.session.commit()
     flash(f"You declined the invitation to {declined.org.name}.", "info")
     return see_other("orgs.list_orgs")

@@ -1,8 +1,8 @@
-"""Invitation flows as plain functions: invite, revoke, look up, accept, decline.
+"""Invitation changes as plain functions: invite, revoke, look up, accept, decline.
 
-Each flow loads what it needs fresh, asks rules.py, then writes. Answering locks the org row like
-the membership flows in services.py, and a conditional UPDATE makes each link work only once.
-Each flow records its security event in the transaction it commits.
+Callers commit. Each loads what it needs fresh, asks rules.py, then writes and records its security
+event. Answering locks the org row like the membership changes in services.py, and a conditional
+UPDATE makes each link work only once.
 """
 
 import secrets
@@ -78,7 +78,6 @@ def invite(
     db.session.add(invitation)
     db.session.flush()
     _record("org.invitation_sent", invitation, actor_id=actor_id, origin=origin, now=now)
-    db.session.commit()
     return invitation, raw
 
 
@@ -96,7 +95,6 @@ def revoke_invitation(
     rules.check_pending(invitation_status(invitation, now))
     invitation.revoked_at = now
     _record("org.invitation_revoked", invitation, actor_id=actor_id, origin=origin, now=now)
-    db.session.commit()
     return invitation
 
 
@@ -174,7 +172,6 @@ def accept_invitation(raw_token: str, user: User, now: datetime, *, origin: Orig
     try:
         db.session.flush()
         _record("org.invitation_accepted", invitation, actor_id=user.id, origin=origin, now=now)
-        db.session.commit()
     except IntegrityError:
         # UniqueConstraint(org_id, user_id): joined meanwhile through another invitation.
         db.session.rollback()
@@ -187,5 +184,4 @@ def decline_invitation(raw_token: str, user: User, now: datetime, *, origin: Ori
     invitation = _answerable(raw_token, user, now)
     _use_up(invitation, "declined_at", now)
     _record("org.invitation_declined", invitation, actor_id=user.id, origin=origin, now=now)
-    db.session.commit()
     return invitation

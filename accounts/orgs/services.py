@@ -1,8 +1,8 @@
-"""Organization and membership flows as plain functions: create, rename, delete, roles, leave, transfer.
+"""Organization and membership changes as plain functions: create, rename, delete, roles, leave, transfer.
 
-Each flow loads what it needs fresh, asks rules.py, writes, records its security event and commits
-once, so the change and its event share one transaction. Flows that could take away an owner first
-lock the org row, so two concurrent changes cannot together leave an org with none.
+Callers commit. Each change loads what it needs fresh, asks rules.py, writes and records its security
+event, so one commit lands the change with its event. Changes that could take away an owner first lock
+the org row until that commit, so two concurrent changes cannot together leave an org with none.
 """
 
 from dataclasses import dataclass, field
@@ -184,7 +184,6 @@ def create_org(user_id: int, name: str, slug: str, now: datetime, *, origin: Ori
         db.session.flush()
         details = {"name": org.name, "slug": org.slug}
         record_event("org.created", actor_id=user_id, origin=origin, now=now, org_id=org.id, details=details)
-        db.session.commit()
     except IntegrityError:
         # The unique index settles a race between two people taking the same slug.
         db.session.rollback()
@@ -226,7 +225,6 @@ def rename_org(
     old, org.name = org.name, rules.clean_name(name)
     details = {"from": old, "to": org.name}
     record_event("org.renamed", actor_id=actor_id, origin=origin, now=now or utcnow(), org_id=org_id, details=details)
-    db.session.commit()
     return org
 
 
@@ -243,7 +241,6 @@ def delete_org(
     db.session.delete(org)
     details = {"name": org.name, "slug": org.slug}
     record_event("org.deleted", actor_id=actor_id, origin=origin, now=now or utcnow(), org_id=org_id, details=details)
-    db.session.commit()
 
 
 def change_role(
@@ -278,7 +275,6 @@ def change_role(
         subject_id=target_id,
         details=details,
     )
-    db.session.commit()
     return target
 
 
@@ -308,7 +304,6 @@ def remove_member(
         subject_id=target_id,
         details={"role": role},
     )
-    db.session.commit()
     return user
 
 
@@ -328,7 +323,6 @@ def leave(org_id: int, user_id: int, *, origin: Origin = NO_ORIGIN, now: datetim
         subject_id=user_id,
         details={"role": role},
     )
-    db.session.commit()
 
 
 def transfer_ownership(
@@ -353,7 +347,6 @@ def transfer_ownership(
         subject_id=target_id,
         details=details,
     )
-    db.session.commit()
     return target
 
 
@@ -371,5 +364,4 @@ def set_membership(org_id: int, user_id: int, role: Role) -> Membership:
         record_event(
             event, actor_id=None, origin=NO_ORIGIN, now=utcnow(), org_id=org_id, subject_id=user_id, details=details
         )
-    db.session.commit()
     return membership

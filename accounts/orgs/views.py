@@ -1,4 +1,4 @@
-"""Organization pages: thin views over orgs.services (guard, validate, act, flash, redirect 303).
+"""Organization pages: thin views over orgs.services (guard, validate, act, commit, flash, redirect 303).
 
 Every org page starts from services.load_membership: a non-member gets the same 404 as for an
 org that does not exist. Rule refusals (OrgRuleError) become a message next to the field or a
@@ -14,6 +14,7 @@ from common.form_state import restore_form, restore_forms, stash_form
 
 from ..audit.origin import request_origin
 from ..decorators import login_required
+from ..extensions import db
 from . import services
 from .forms import ROLE_CHOICES, ActionForm, CreateOrgForm, DeleteOrgForm, InviteForm, RenameOrgForm, RoleForm
 from .models import Membership
@@ -66,6 +67,7 @@ def list_orgs():
     except OrgRuleError as error:
         show_refusal(error, form)
         return see_other("orgs.list_orgs")
+    db.session.commit()
     flash(f"Created {org.name}. You are its owner.", "success")
     return see_other("orgs.show", slug=org.slug)
 
@@ -104,6 +106,7 @@ def rename(slug: str):
     except OrgRuleError as error:
         show_refusal(error, form)
         return see_other("orgs.show", slug=slug)
+    db.session.commit()
     flash(f"Renamed to {org.name}.", "success")
     return see_other("orgs.show", slug=slug)
 
@@ -123,6 +126,7 @@ def delete(slug: str):
     except OrgRuleError as error:
         show_refusal(error, form)
         return see_other("orgs.show", slug=slug)
+    db.session.commit()
     flash(f"Deleted {name}.", "success")
     return see_other("orgs.list_orgs")
 
@@ -143,6 +147,7 @@ def change_role(slug: str, user_id: int):
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
+    db.session.commit()
     flash(f"{changed.user.name} is now {changed.role}.", "success")
     return see_other("orgs.show", slug=slug)
 
@@ -158,6 +163,7 @@ def remove(slug: str, user_id: int):
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
+    db.session.commit()
     if removed.id == g.user.id:
         flash(f"You left {name}.", "success")
         return see_other("orgs.list_orgs")
@@ -177,6 +183,7 @@ def transfer(slug: str, user_id: int):
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
+    db.session.commit()
     flash(f"{new_owner.user.name} is now an owner; you are an admin.", "success")
     return see_other("orgs.show", slug=slug)
 
@@ -192,5 +199,6 @@ def leave(slug: str):
     except OrgRuleError as error:
         show_refusal(error)
         return see_other("orgs.show", slug=slug)
+    db.session.commit()
     flash(f"You left {name}.", "success")
     return see_other("orgs.list_orgs")

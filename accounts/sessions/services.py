@@ -1,11 +1,15 @@
-"""Session rules: list a user's sessions, end one, end all others. No request object here."""
+"""Session rules: list a user's sessions, end one, end all others. No request object here.
+
+Callers commit. Ending a session stages its deletion; it is announced once the flow's commit succeeded.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import db, on_commit
 from .models import UserSession
 from .signals import session_ended
 
@@ -38,7 +42,7 @@ def active_sessions(user_id: int, current_sid: str | None, now: datetime, idle_t
 
 
 def end_sessions(user_id: int, *, only: str | None = None, keep: str | None = None, reason: str) -> int:
-    """End the user's session `only`, or all of them but `keep`; announce each one ended."""
+    """End the user's session `only`, or all of them but `keep`; each is announced once the caller commits."""
     query = select(UserSession).where(UserSession.user_id == user_id)
     if only is not None:
         query = query.where(UserSession.public_id == only)
@@ -47,14 +51,13 @@ def end_sessions(user_id: int, *, only: str | None = None, keep: str | None = No
     rows = list(db.session.scalars(query))
     for row in rows:
         db.session.delete(row)
-    db.session.commit()
-    for row in rows:
-        session_ended.send(None, sid=row.public_id, user_id=user_id, reason=reason)
+        # After the commit: the back-channel logouts go out for sessions that are really gone.
+        on_commit(partial(session_ended.send, None, sid=row.public_id, user_id=user_id, reason=reason))
     return len(rows)
 
 
 def purge_expired(now: datetime, idle_timeout) -> int:
-    """Delete sessions past their absolute or idle deadline; announce the signed-in ones as ended."""
+    """Delete sessions past their absolute or idle deadline; signed-in ones are announced once the caller commits."""
     rows = list(
         db.session.scalars(
             select(UserSession).where(
@@ -64,9 +67,7 @@ def purge_expired(now: datetime, idle_timeout) -> int:
     )
     for row in rows:
         db.session.delete(row)
-    db.session.commit()
-    for row in rows:
         if row.user_id is not None:
             # Expiry ends a session like sign-out does: clients get their back-channel logout too.
-            session_ended.send(None, sid=row.public_id, user_id=row.user_id, reason="expired")
+            on_commit(partial(session_ended.send, None, sid=row.public_id, user_id=row.user_id, reason="expired"))
     return len(rows)

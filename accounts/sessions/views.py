@@ -32,6 +32,7 @@ def revoke(public_id: str):
     if end_sessions(g.user.id, only=public_id, reason="revoked") == 0:
         db.session.rollback()  # nothing ended: no event either
         abort(404)
+    db.session.commit()
     flash("That session is signed out.", "success")
     return redirect(url_for("sessions.list_sessions"), code=303)
 
@@ -42,10 +43,11 @@ def revoke_others():
     """End every session of yours except this one."""
     _record_revoked(others=True)
     count = end_sessions(g.user.id, keep=session.sid, reason="revoked")
+    db.session.commit()
     flash(f"Signed out {count} other session{'s' if count != 1 else ''}.", "success")
     return redirect(url_for("sessions.list_sessions"), code=303)
 
 
 def _record_revoked(**details) -> None:
-    """Audit ending sessions from "Your sessions"; end_sessions commits it with the deletions."""
+    """Audit ending sessions from "Your sessions"; the view commits it with the deletions."""
     record_event("session.revoked", actor_id=g.user.id, origin=request_origin(), now=utcnow(), details=details)

@@ -48,6 +48,7 @@ def add_user(app, email: str = "alice@example.com", password: str = PASSWORD, na
     """Create a verified user on an app built by accounts_app_with."""
     with app.app_context():
         create_user(email, password, name)
+        db.session.commit()
 
 
 def stored_user(app, email: str) -> User | None:

@@ -43,6 +43,7 @@ def test_expired_link_tokens_are_deleted(accounts_app, make_user):
         user = db.session.scalar(select(User))
         tokens.issue_token(user, tokens.RESET_PASSWORD, timedelta(minutes=30), utcnow() - timedelta(hours=1))
         tokens.issue_token(user, tokens.RESET_PASSWORD, timedelta(minutes=30), utcnow())
+        db.session.commit()
 
     purge(accounts_app)
 

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from flask import g, session
 
+from accounts.extensions import db
 from accounts.sessions.authentication import begin
 from accounts.sessions.services import end_sessions
 from accounts.sessions.signals import session_ended
@@ -187,6 +188,7 @@ def test_a_session_revoked_during_one_of_its_requests_stays_revoked(accounts_app
     def revoke_everything():
         with accounts_app.app_context():
             end_sessions(alice.id, reason="revoked")
+            db.session.commit()
 
     while_in_flight(revoke_everything)
     assert laptop.get("/_test/slow-write").status_code == 200
@@ -198,6 +200,7 @@ def test_a_revoked_session_is_not_revived_by_a_late_last_seen_update(accounts_ap
     def revoke_everything():
         with accounts_app.app_context():
             end_sessions(alice.id, reason="revoked")
+            db.session.commit()
 
     while_in_flight(revoke_everything)
     with time_machine.travel(utcnow() + timedelta(minutes=5), tick=False):  # due for a last-seen update
@@ -256,6 +259,25 @@ def test_revoking_announces_each_end(accounts_app, laptop, phone, alice, ended):
     assert ended == [(first, alice.id, "revoked")]
     submit(laptop, "/sessions/revoke-others", {}, form_url="/sessions/")
     assert ended == [(first, alice.id, "revoked"), (second, alice.id, "revoked")]
+
+
+def test_an_ended_session_is_announced_only_once_the_flow_commits(accounts_app, laptop, alice, ended):
+    [sid] = public_ids(accounts_app, alice.id)
+    with accounts_app.app_context():
+        end_sessions(alice.id, reason="revoked")
+        assert ended == [], "clients must not be told before the session is really gone"
+        db.session.commit()
+    assert ended == [(sid, alice.id, "revoked")]
+    assert session_rows(accounts_app, alice.id) == []
+
+
+def test_an_end_rolled_back_is_never_announced(accounts_app, laptop, alice, ended):
+    with accounts_app.app_context():
+        end_sessions(alice.id, reason="revoked")
+        db.session.rollback()
+        db.session.commit()
+    assert ended == []
+    assert signed_in_as(laptop) == "Alice"
 
 
 def test_a_password_change_announces_every_other_end(accounts_app, laptop, phone, alice, ended):
@@ -341,6 +363,7 @@ def test_a_session_revoked_while_its_user_signs_in_again_stays_revoked(
     def revoke_everything():
         with accounts_app.app_context():
             end_sessions(alice.id, reason="revoked")
+            db.session.commit()
 
     sign_in_again_in_flight(revoke_everything)
     assert laptop.get("/_test/slow-sign-in-again").status_code == 200

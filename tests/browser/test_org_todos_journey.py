@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.extensions import db
 from accounts.orgs import services as orgs
 from accounts.orgs.rules import Role
 from common.clock import utcnow
@@ -39,6 +40,7 @@ def test_invite_accept_share_and_isolation(three_hosts, make_user, browser):
     with three_hosts.accounts.app.app_context():
         org = orgs.create_org(alice.id, "Initech", "initech", utcnow())
         orgs.set_membership(org.id, carol_user.id, Role.MEMBER)
+        db.session.commit()
 
     # Alice, the owner, invites Erin by email.
     owner = browser.new_context().new_page()

@@ -12,6 +12,7 @@ import time_machine
 from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import select
 
+from accounts.extensions import db
 from accounts.oidc.grants import OpenIDCode
 from accounts.oidc.models import AuthorizationCode
 from accounts.orgs import services as orgs
@@ -249,6 +250,7 @@ def test_the_step_up_keeps_the_active_org(sites, alice, bob):
     with sites.accounts.app.app_context():
         team = str(orgs.create_org(bob.id, "Initech", "initech", utcnow()).id)
         orgs.set_membership(int(team), alice.id, Role.MEMBER)
+        db.session.commit()
     add_todos(sites, str(alice.id), ["mine, shared", "mine too"], org_id=team)
     add_todos(sites, str(alice.id), ["mine, personal"])
     add_todos(sites, str(bob.id), ["bob's"], org_id=team)

@@ -197,12 +197,14 @@ def test_a_removed_membership_reaches_the_tenant_at_the_next_refresh(sites, alic
     with sites.accounts.app.app_context():
         org_id = orgs.create_org(bob.id, "Initech", "initech", utcnow()).id
         orgs.set_membership(org_id, alice.id, Role.MEMBER)
+        accounts_db.session.commit()
     browser = requests.Session()
     sign_in_at_tenant(browser, sites.acme.url, "alice@example.com", PASSWORD)
     assert "Initech" in browser.get(f"{sites.acme.url}/todos/").text
 
     with sites.accounts.app.app_context():
         orgs.remove_member(org_id, bob.id, alice.id)
+        accounts_db.session.commit()
     expire_access_token(sites)
 
     page = browser.get(f"{sites.acme.url}/todos/").text

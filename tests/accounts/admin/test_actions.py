@@ -166,6 +166,7 @@ def test_reset_second_factor_removes_it_and_is_audited(accounts_app, admin_clien
         mfa_services.enable_with_secret(
             user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", keys=_keys(accounts_app), now=utcnow()
         )
+        db.session.commit()
         assert mfa_services.has_second_factor(alice.id)
     response = _post(admin_client, alice.id, "reset-mfa")
     assert "was reset" in flashes(admin_client.get(response.location))[0]

@@ -33,6 +33,7 @@ def live_provider():
         db.create_all()
         _clean(db)
         create_user("carol@example.com", PASSWORD, "Carol")
+        db.session.commit()
         registration = Registration(
             name="Independent RP",
             redirect_uris=[REDIRECT_URI],

@@ -22,6 +22,7 @@ def person(accounts_app):
     def make(email: str, name: str) -> SimpleNamespace:
         with accounts_app.app_context():
             user = create_user(email, PASSWORD, name)
+            db.session.commit()
             return SimpleNamespace(id=user.id, email=user.email, name=user.name)
 
     return make
@@ -35,6 +36,7 @@ def initech(accounts_app, person):
         org = services.create_org(users["alice"].id, "Initech", "initech", utcnow())
         services.set_membership(org.id, users["bob"].id, Role.ADMIN)
         services.set_membership(org.id, users["carol"].id, Role.MEMBER)
+        db.session.commit()
         org_id = org.id
     return SimpleNamespace(id=org_id, slug="initech", users=users, **users)
 

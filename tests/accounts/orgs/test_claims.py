@@ -1,5 +1,6 @@
 """orgs_claim: what the OpenID provider puts in the `orgs` claim for a user."""
 
+from accounts.extensions import db
 from accounts.orgs import services
 from accounts.orgs.claims import orgs_claim
 from accounts.orgs.rules import Role
@@ -46,6 +47,7 @@ def test_each_membership_with_its_role_personal_space_first(accounts_app, initec
 def test_orgs_are_listed_by_name_after_the_personal_space(accounts_app, initech):
     with accounts_app.app_context():
         services.create_org(initech.carol.id, "Acme Research", "acme-research", utcnow())
+        db.session.commit()
     slugs = [entry["slug"] for entry in claim(accounts_app, initech.carol)]
     assert slugs == [f"personal-{initech.carol.id}", "acme-research", "initech"]
 
@@ -53,14 +55,17 @@ def test_orgs_are_listed_by_name_after_the_personal_space(accounts_app, initech)
 def test_the_claim_follows_role_changes_removals_and_deletion(accounts_app, initech):
     with accounts_app.app_context():
         services.change_role(initech.id, initech.alice.id, initech.carol.id, Role.ADMIN)
+        db.session.commit()
     assert claim(accounts_app, initech.carol)[1]["role"] == "admin"
 
     with accounts_app.app_context():
         services.remove_member(initech.id, initech.alice.id, initech.carol.id)
+        db.session.commit()
     assert [e["slug"] for e in claim(accounts_app, initech.carol)] == [f"personal-{initech.carol.id}"]
 
     with accounts_app.app_context():
         services.delete_org(initech.id, initech.alice.id, "initech")
+        db.session.commit()
     assert [e["slug"] for e in claim(accounts_app, initech.alice)] == [f"personal-{initech.alice.id}"]
     assert [e["slug"] for e in claim(accounts_app, initech.bob)] == [f"personal-{initech.bob.id}"]
 
