@@ -14,7 +14,7 @@ from .views import banner_facts, bp
 def end_if_over():
     """before_request: past its hour an impersonation ends on the next request, whatever that request was."""
     auth = authentication.current()
-    if auth is None or request.endpoint == "static" or not rules.is_over(auth, utcnow()):
+    if auth is None or request.endpoint in policy.NOT_BROWSER_PAGES or not rules.is_over(auth, utcnow()):
         return None
     name = g.user.name
     admin = flows.stop(how="expired", origin=request_origin(), now=utcnow())

@@ -63,12 +63,13 @@ ALLOWED_WRITES: dict[str, str] = {
 }
 # Machine endpoints: called by apps with their own credentials, never with this browser session.
 MACHINE_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke", "oidc.userinfo"})
+NOT_BROWSER_PAGES = MACHINE_ENDPOINTS | {"static", None}
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def refusal(endpoint: str | None, method: str) -> str | None:
     """What the impersonator would be doing on this route, if that is refused; None if allowed."""
-    if endpoint is None or endpoint == "static" or endpoint in MACHINE_ENDPOINTS:
+    if endpoint in NOT_BROWSER_PAGES:
         return None
     if endpoint in REFUSED:
         return REFUSED[endpoint]
