@@ -161,6 +161,7 @@ def accounts_world(accounts_app, make_user, outbox):
         "mfa.forget_device": {"device_id": device_id},
         "oidc.disconnect": {"client_id": "app"},
         **{f"admin.{name}": {"user_id": bob_id} for name in ADMIN_ACTIONS},
+        "impersonation.start": {"user_id": bob_id},
     }
     # Any visit may refresh "last seen" and the session's own data; the rows themselves must stay.
     return World(accounts_app, accounts_db, client, url_values, {"sessions": {"data", "last_seen_at", "ip"}})
