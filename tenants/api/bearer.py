@@ -65,7 +65,9 @@ def _timestamp(claims: dict, name: str, *, required: bool) -> datetime | None:
         raise InvalidToken(f"{name} is out of range") from error
 
 
-def verify_access_token(raw: str, *, keys: dict, issuer: str, audience: str, now: datetime) -> AccessToken:
+def verify_access_token(
+    raw: str, *, keys: dict, issuer: str, audience: str, now: datetime, orgs_claim: str | None = "orgs"
+) -> AccessToken:
     """Check an access token as RFC 9068 §4 says; raise InvalidToken if anything fails."""
     if not raw or len(raw) > TOKEN_MAX_LENGTH:
         raise InvalidToken("missing or oversized token")
@@ -93,7 +95,8 @@ def verify_access_token(raw: str, *, keys: dict, issuer: str, audience: str, now
     not_before = _timestamp(claims, "nbf", required=False)
     if not_before is not None and not_before > now + CLOCK_SKEW:
         raise InvalidToken("not valid yet")
-    viewer = viewer_from_claims(claims.get("sub"), claims.get("orgs"), claims.get("name", ""))
+    orgs = claims.get(orgs_claim) if orgs_claim else None
+    viewer = viewer_from_claims(claims.get("iss"), claims.get("sub"), orgs, claims.get("name", ""))
     client_id, jti, scope = claims.get("client_id"), claims.get("jti"), claims.get("scope", "")
     if viewer is None or not isinstance(client_id, str) or not isinstance(jti, str) or not isinstance(scope, str):
         raise InvalidToken("sub, client_id, jti and scope are required (RFC 9068 §2.2)")
@@ -131,7 +134,13 @@ def _may_refetch_keys() -> bool:
 
 def authenticate(raw: str) -> AccessToken:
     """Verify a bearer token against the provider's cached JWKS, refetched once if the key id is unknown."""
-    kwargs = {"issuer": metadata()["issuer"], "audience": current_app.config["TENANT"].audience, "now": utcnow()}
+    tenant = current_app.config["TENANT"]
+    kwargs = {
+        "issuer": metadata()["issuer"],
+        "audience": tenant.audience,
+        "now": utcnow(),
+        "orgs_claim": tenant.orgs_claim,
+    }
     try:
         return verify_access_token(raw, keys=_provider_keys(), **kwargs)
     except UnknownSigningKey:

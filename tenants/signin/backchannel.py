@@ -96,9 +96,9 @@ def remember_jti(site: str, request: LogoutRequest, now: datetime) -> None:
         raise InvalidLogoutToken("replayed jti") from error
 
 
-def end_local_sessions(site: str, request: LogoutRequest) -> int:
-    """End this site's sessions named by the token: by provider sid, else every session of sub."""
-    query = select(TenantSession).where(TenantSession.site == site)
+def end_local_sessions(site: str, issuer: str, request: LogoutRequest) -> int:
+    """End this site's sessions named by the token: by provider sid, else every session of sub (of that issuer)."""
+    query = select(TenantSession).where(TenantSession.site == site, TenantSession.iss == issuer)
     if request.sid:
         query = query.where(TenantSession.op_sid == request.sid)
         if request.sub:
@@ -110,7 +110,7 @@ def end_local_sessions(site: str, request: LogoutRequest) -> int:
         db.session.delete(row)
     db.session.commit()
     if request.sid:
-        drop_token_sets(site, op_sid=request.sid)
+        drop_token_sets(site, iss=issuer, op_sid=request.sid)
     else:
-        drop_token_sets(site, sub=request.sub)
+        drop_token_sets(site, iss=issuer, sub=request.sub)
     return len(rows)

@@ -15,17 +15,16 @@ from common.errors import render_error
 from common.safe_redirects import safe_next
 
 from ..extensions import csrf
-from . import backchannel, stepup
-from .client import ProviderUnavailable, metadata, provider
-from .forms import SignOutForm
-from .identity import begin_local_session, end_local_session
+from . import backchannel, resume, stepup
+from .client import ProviderUnavailable, metadata, provider, requested_scopes
+from .forms import ResumeForm, SignOutForm
+from .identity import begin_local_session, end_local_session, with_userinfo
 from .impersonation import MalformedImpersonation, impersonation_from_claims, stop_url, time_left_text
 from .tokens import store_token_set
 
 log = logging.getLogger(__name__)
 bp = Blueprint("signin", __name__)
 
-SILENT_ERRORS = {"login_required", "consent_required", "interaction_required", "account_selection_required"}
 UNAVAILABLE = "The Gatehouse sign-in service cannot be reached right now. Please try again in a minute."
 MALFORMED_ACT = (
     "The sign-in says an administrator is acting as this account, but not in a form this site understands, "
@@ -68,8 +67,8 @@ def _authorize(next_url: str, extra: dict, step_up: dict | None = None):
     """Redirect to the authorization endpoint with extra parameters, remembering the request in the session."""
     silent = extra.get("prompt") == "none"
     try:
-        metadata()
-        rv = provider().create_authorization_url(_callback_url(), **extra)
+        scope = requested_scopes(current_app.config["TENANT"], metadata())
+        rv = provider().create_authorization_url(_callback_url(), scope=scope, **extra)
     except (ProviderUnavailable, requests.RequestException):
         if silent:
             return redirect(next_url)  # a silent check must never block the page
@@ -91,9 +90,11 @@ def callback():
     pending = session.pop("signin", None) or {}
     next_url = safe_next(pending.get("next"))
     error = request.args.get("error")
-    if error and pending.get("silent") and error in SILENT_ERRORS:
-        session["sso_checked"] = True
-        return redirect(next_url)
+    if error and pending.get("silent"):
+        # OIDC Core §3.1.2.6: whatever the error (login_required, invalid_scope …), a silent check
+        # that fails means "not signed in there" — never an error page on a visitor's first view.
+        log.info("Silent sign-in answered %s", error[:64])
+        return _not_signed_in_silently(next_url)
     try:
         meta = metadata()
         _check_issuer(meta)
@@ -108,11 +109,11 @@ def callback():
             400, "This sign-in link is stale or was not started here. Please sign in again.", "Sign-in failed"
         )
     except (OAuthError, AuthlibBaseError, JoseError, KeyError, ValueError) as failure:
-        log.warning("Sign-in callback refused: %s", failure)
+        log.warning("Sign-in callback refused: %s: %s", type(failure).__name__, failure)
         if error == "access_denied":
             return render_error(403, "Sign-in was cancelled.", "Sign-in cancelled")
         return render_error(400, "Sign-in could not be completed. Please try again.", "Sign-in failed")
-    claims = token["userinfo"]
+    claims = with_userinfo(dict(token["userinfo"]), token)
     try:
         impersonation_from_claims(claims)
     except MalformedImpersonation as failure:
@@ -121,8 +122,8 @@ def callback():
         log.warning("Sign-in refused, malformed impersonation claims: %s", failure)
         return render_error(400, MALFORMED_ACT, "Sign-in refused")
     site = current_app.config["SITE"]
-    token_set_id = store_token_set(site, claims["sub"], claims.get("sid"), token, utcnow())
-    begin_local_session(dict(claims), token_set_id, pending.get("request", {}))
+    token_set_id = store_token_set(site, claims["iss"], claims["sub"], claims.get("sid"), token, utcnow())
+    begin_local_session(claims, token_set_id, pending.get("request", {}))
     step_up = pending.get("step_up")
     if step_up and not stepup.second_factor_fresh(claims, now=int(time.time()), max_age=step_up["max_age"]):
         # A valid sign-in, but not the one we asked for: no redirect back, which would only ask again.
@@ -131,6 +132,37 @@ def callback():
         )
         return _second_factor_needed(next_url, step_up["max_age"])
     return redirect(next_url)
+
+
+def _not_signed_in_silently(next_url: str):
+    """A prompt=none answer with an error: anonymous visitors stay so; a signed-in user's renewal failed."""
+    session["sso_checked"] = True
+    if "sub" not in session:
+        return redirect(next_url)
+    # The provider session is gone, so is ours; a stashed POST waits for the user's next sign-in.
+    log.warning("Silent re-authentication failed; signing out of %s", current_app.config["SITE"])
+    stash = resume.stashed()
+    end_local_session()
+    session["sso_checked"] = True
+    if stash:
+        resume.restore(stash)
+        return redirect(url_for("signin.sign_in", next=url_for("signin.resume")))
+    return redirect(next_url)
+
+
+@bp.get("/auth/resume", endpoint="resume")
+def resume_post():
+    """After a renewed sign-in, offer the form the user sent meanwhile, to send again with one press."""
+    identity = g.get("identity")
+    if identity is None:
+        if resume.stashed():
+            return redirect(url_for("signin.sign_in", next=url_for("signin.resume")))
+        return redirect(url_for("site.home"))
+    stash = resume.take_post(identity.iss, identity.sub)
+    if stash is None:
+        return redirect(url_for("site.home"))
+    page = render_template("tenants/signin/resume.html", stash=stash, form=ResumeForm())
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 def _second_factor_needed(next_url: str, max_age: int):
@@ -192,9 +224,9 @@ def backchannel_logout():
     except ProviderUnavailable:
         return _no_store(jsonify(error="temporarily_unavailable"), 503)
     except backchannel.InvalidLogoutToken as error:
-        log.info("Back-channel logout refused: %s", error)
+        log.warning("Back-channel logout refused: %s", error)
         return _no_store(jsonify(error="invalid_request", error_description=str(error)), 400)
-    ended = backchannel.end_local_sessions(site, logout)
+    ended = backchannel.end_local_sessions(site, meta["issuer"], logout)
     log.info("Back-channel logout ended %d session(s)", ended)
     return _no_store(current_app.response_class(status=200))
 

@@ -128,16 +128,18 @@ def open_session():
             "refresh_token": "rt",
             "id_token": "idt",
         }
+        iss = app.config["TENANT"].issuer
         with app.app_context():
-            token_set_id = store_token_set(app.config["SITE"], sub, sid, token, utcnow())
+            token_set_id = store_token_set(app.config["SITE"], iss, sub, sid, token, utcnow())
             tenants_db.session.remove()
         with client.session_transaction() as session:
             session.update(
                 {
+                    "iss": iss,
                     "sub": sub,
                     "op_sid": sid,
                     "token_set_id": token_set_id,
-                    "claims": {"sub": sub, "name": "Alice", "sid": sid, **claims},
+                    "claims": {"iss": iss, "sub": sub, "name": "Alice", "sid": sid, **claims},
                 }
             )
         return token_set_id
