@@ -90,7 +90,7 @@ def callback():
     pending = session.pop("signin", None) or {}
     next_url = safe_next(pending.get("next"))
     error = request.args.get("error")
-    if error and pending.get("silent"):
+    if error and pending.get("silent") and _state_is_ours():
         # OIDC Core §3.1.2.6: whatever the error (login_required, invalid_scope …), a silent check
         # that fails means "not signed in there" — never an error page on a visitor's first view.
         log.info("Silent sign-in answered %s", error[:64])
@@ -102,9 +102,11 @@ def callback():
             raise OAuthError(error=error[:64], description=(request.args.get("error_description") or "")[:200])
         # Authlib checks the ID token: signature (JWKS), iss, aud, exp, iat and our nonce.
         token = provider().authorize_access_token()
-    except (ProviderUnavailable, requests.RequestException):
+    except (ProviderUnavailable, requests.RequestException) as failure:
+        log.warning("Sign-in callback failed, provider unreachable: %s", failure)
         return render_error(503, UNAVAILABLE, "Sign-in unavailable")
     except MismatchingStateError:
+        log.warning("Sign-in callback refused: state not issued to this browser")
         return render_error(
             400, "This sign-in link is stale or was not started here. Please sign in again.", "Sign-in failed"
         )
@@ -132,6 +134,12 @@ def callback():
         )
         return _second_factor_needed(next_url, step_up["max_age"])
     return redirect(next_url)
+
+
+def _state_is_ours() -> bool:
+    """The callback's state is one this browser's session was given (so a forged error cannot sign anyone out)."""
+    state = request.args.get("state")
+    return bool(state) and provider().framework.get_state_data(session, state) is not None
 
 
 def _not_signed_in_silently(next_url: str):
@@ -219,7 +227,9 @@ def backchannel_logout():
     site = current_app.config["SITE"]
     try:
         meta = metadata()
-        logout = _validate(request.form.get("logout_token", ""), meta)
+        tenant = current_app.config["TENANT"]
+        raw = request.form.get("logout_token", "")
+        logout = backchannel.validate_logout_token(raw, issuer=meta["issuer"], client_id=tenant.client_id, now=utcnow())
         backchannel.remember_jti(site, logout, utcnow())
     except ProviderUnavailable:
         return _no_store(jsonify(error="temporarily_unavailable"), 503)
@@ -229,21 +239,6 @@ def backchannel_logout():
     ended = backchannel.end_local_sessions(site, meta["issuer"], logout)
     log.info("Back-channel logout ended %d session(s)", ended)
     return _no_store(current_app.response_class(status=200))
-
-
-def _validate(raw: str, meta: dict) -> backchannel.LogoutRequest:
-    tenant = current_app.config["TENANT"]
-    algorithms = meta.get("id_token_signing_alg_values_supported") or ["RS256"]
-    algorithms = [a for a in algorithms if a != "none" and not a.startswith("HS")]
-    kwargs = {"issuer": meta["issuer"], "client_id": tenant.client_id, "algorithms": algorithms, "now": utcnow()}
-    try:
-        try:
-            return backchannel.validate_logout_token(raw, keys=provider().fetch_jwk_set(), **kwargs)
-        except backchannel.UnknownSigningKey:
-            # The provider may have rotated its key since we cached the JWKS: fetch it once more.
-            return backchannel.validate_logout_token(raw, keys=provider().fetch_jwk_set(force=True), **kwargs)
-    except (requests.RequestException, ValueError) as error:
-        raise ProviderUnavailable(str(error)) from error
 
 
 def _no_store(response, status: int = 200):

@@ -78,7 +78,7 @@ def other_key(kid: str = "provider-key-1") -> RSAKey:
 
 
 INVALID = {
-    "expired": lambda build, app, key: build(app, MEMBER, exp=int(time.time()) - 1),
+    "expired": lambda build, app, key: build(app, MEMBER, exp=int(time.time()) - 31),
     "issued in the future": lambda build, app, key: build(app, MEMBER, iat=int(time.time()) + 3600),
     "not valid yet (nbf)": lambda build, app, key: build(app, MEMBER, nbf=int(time.time()) + 3600),
     "exp not a number": lambda build, app, key: build(app, MEMBER, exp="tomorrow"),

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import logging
 import time
 
 import pytest
@@ -132,3 +133,10 @@ def test_a_logout_token_ends_no_session_of_another_issuer(acme, open_session, lo
     with acme.app_context():
         left = list(db.session.scalars(select(TenantSession.iss).where(TenantSession.sub == "user-1")))
     assert left == ["https://id.other.example"], "only the session of the token's issuer ended"
+
+
+def test_a_refused_logout_token_is_logged_with_its_reason(acme, logout_token, caplog):
+    with caplog.at_level(logging.WARNING, logger="tenants.signin.views"):
+        acme.test_client().post(ENDPOINT, data={"logout_token": logout_token(acme, aud="globex")})
+
+    assert [r.getMessage() for r in caplog.records] == ["Back-channel logout refused: issued for another audience"]

@@ -287,3 +287,35 @@ def test_a_session_from_another_issuer_is_not_ours(other, open_session):
         session["iss"] = ISSUER  # signed in before the tenant was pointed at OTHER_ISSUER
 
     assert signed_in_as(client) is None
+
+
+def test_an_error_callback_with_a_state_not_ours_signs_nobody_out(other, sign_in_at_other):
+    client = other.app.test_client()
+    sign_in_at_other(other, client)
+    expire_access_token(other.app)
+    location = client.get(client.get("/todos/").headers["Location"]).headers["Location"]
+    assert authorization_request(location)["prompt"] == "none"
+
+    forged = client.get("/auth/callback", query_string={"state": "made-up", "error": "login_required"})
+
+    assert forged.status_code == 400
+    assert finish_at_provider(client, other.provider, location).status_code == 302
+    assert signed_in_as(client) == "Robin Other"
+
+
+@pytest.mark.parametrize(
+    ("query", "logged"),
+    [
+        ({"state": "made-up", "code": "c"}, "state not issued"),
+        ({"error": "invalid_request"}, "Sign-in callback refused"),
+    ],
+)
+def test_a_failed_callback_is_logged_with_its_reason(other, caplog, query, logged):
+    client = other.app.test_client()
+    location = client.get("/auth/sign-in").headers["Location"]
+    state = {"state": authorization_request(location)["state"]} if "state" not in query else {}
+
+    with caplog.at_level(logging.WARNING, logger="tenants.signin.views"):
+        assert client.get("/auth/callback", query_string=query | state).status_code == 400
+
+    assert any(logged in record.getMessage() for record in caplog.records)
