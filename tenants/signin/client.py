@@ -29,10 +29,15 @@ def init_oidc_client(app: Flask, tenant: TenantSettings) -> None:
         "provider",
         client_id=tenant.client_id,
         client_secret=tenant.client_secret,
-        server_metadata_url=f"{tenant.issuer}/.well-known/openid-configuration",
+        server_metadata_url=discovery_url(tenant.issuer),
         client_kwargs=client_kwargs,
     )
     app.extensions["gatehouse_oidc"] = oauth
+
+
+def discovery_url(issuer: str) -> str:
+    """OIDC Discovery §4: the issuer without a terminating "/", then /.well-known/openid-configuration."""
+    return issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 def provider():

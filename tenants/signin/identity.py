@@ -139,7 +139,9 @@ def load_identity():
     g.identity = None
     if "sub" not in session:
         return None
-    if session.get("iss") != current_app.config["TENANT"].issuer:
+    # Sessions begun before issuers were recorded name theirs in the ID-token claims they kept.
+    session.setdefault("iss", session.get("claims", {}).get("iss"))
+    if session["iss"] != current_app.config["TENANT"].issuer:
         # OIDC Core §5.7: a session from another issuer than the configured one is someone else's.
         session.clear()
         return None

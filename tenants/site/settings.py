@@ -112,7 +112,8 @@ def load_settings(slug: str, instance_path: str | None = None) -> TenantSettings
         name=value("name"),
         tagline=value("tagline", ""),
         url=value("url").rstrip("/"),
-        issuer=value("issuer").rstrip("/"),
+        # OIDC Discovery §4.3: the issuer is compared exactly, so a terminating "/" is kept as configured.
+        issuer=value("issuer").strip(),
         client_id=value("client_id"),
         client_secret=client_secret(slug, prefix, instance_path),
         colours=colours,

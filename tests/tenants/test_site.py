@@ -3,7 +3,7 @@
 import pytest
 
 import tenants
-from tenants.signin.client import requested_scopes
+from tenants.signin.client import discovery_url, requested_scopes
 from tenants.site import settings
 from tenants.site.settings import TenantConfigError, available_tenants, load_settings
 
@@ -180,3 +180,10 @@ def test_broken_provider_settings_are_refused(tenant_dir, content, problem):
     (tenant_dir / "initech.toml").write_text(VALID + content)
     with pytest.raises(TenantConfigError, match=problem):
         load_settings("initech")
+
+
+def test_an_issuer_ending_in_a_slash_is_kept_exactly_and_discovered_without_it(monkeypatch):
+    monkeypatch.setenv("ACME_ISSUER", "https://tenant.id.example/")
+    acme = load_settings("acme")
+    assert acme.issuer == "https://tenant.id.example/", "OIDC Discovery §4.3 compares issuers exactly"
+    assert discovery_url(acme.issuer) == "https://tenant.id.example/.well-known/openid-configuration"
