@@ -7,12 +7,15 @@ claims out of the ID token, and (OIDC Core §11) issues no refresh token without
 """
 
 import json
+import os
 import re
 import secrets
 import subprocess
+import tempfile
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from select import select as readable
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -27,6 +30,7 @@ from tests.conftest import _clean
 from tests.live import LiveServer, form_token, free_port, serve
 
 PROVIDER_DIR = Path(__file__).with_name("node_oidc_provider")
+START_TIMEOUT_SECONDS = 30
 FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 LOGOUT_FORM = re.compile(r'<form[^>]*id="op.logoutForm"[^>]*>(.*?)</form>', re.S)
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
@@ -38,6 +42,7 @@ class Stranger:
 
     issuer: str
     process: subprocess.Popen
+    log: object  # the provider's stderr, kept in a temporary file
     acme: LiveServer
     globex: LiveServer
 
@@ -57,20 +62,23 @@ def _installed() -> None:
     assert done.returncode == 0, f"npm ci in {PROVIDER_DIR} failed:\n{done.stderr[-2000:]}"
 
 
-def _start_provider(port: int, clients: list[dict], **env) -> subprocess.Popen:
+def _start_provider(port: int, clients: list[dict], log, **env) -> subprocess.Popen:
+    """node provider.mjs, its stderr to the open file log; returns once it says it is ready."""
     settings = {"PORT": str(port), "ISSUER": f"http://127.0.0.1:{port}", "CLIENTS": json.dumps(clients)}
     process = subprocess.Popen(  # noqa: S603
         ["node", "provider.mjs"],  # noqa: S607
         cwd=PROVIDER_DIR,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "NODE_ENV": "test", **settings, **env},
+        env={"PATH": os.environ["PATH"], "NODE_ENV": "test", **settings, **env},
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
-    line = process.stdout.readline()
-    if line.strip() != "ready":
+    ready, _, _ = readable([process.stdout], [], [], START_TIMEOUT_SECONDS)
+    if not ready or process.stdout.readline().strip() != "ready":
         process.kill()
-        raise AssertionError(f"node-oidc-provider did not start: {line}{process.stderr.read()[-2000:]}")
+        process.wait()
+        log.seek(0)
+        raise AssertionError(f"node-oidc-provider did not start:\n{log.read()[-2000:]}")
     return process
 
 
@@ -94,7 +102,8 @@ def start_stranger(monkeypatch, **provider_env) -> Stranger:
     issuer, urls = f"http://127.0.0.1:{ports[0]}", [f"http://127.0.0.1:{p}" for p in ports[1:]]
     secrets_by_slug = {slug: secrets.token_urlsafe(24) for slug in ("acme", "globex")}
     clients = [_client(slug, url, secrets_by_slug[slug]) for slug, url in zip(("acme", "globex"), urls, strict=True)]
-    process = _start_provider(ports[0], clients, **provider_env)
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (outlives this function: closed by stop_stranger)
+    process = _start_provider(ports[0], clients, log, **provider_env)
     live = []
     for slug, port, url in zip(("acme", "globex"), ports[1:], urls, strict=True):
         prefix = slug.upper()
@@ -105,7 +114,7 @@ def start_stranger(monkeypatch, **provider_env) -> Stranger:
         with app.app_context():
             tenants_db.create_all()
         live.append(serve(app, "127.0.0.1", port))
-    return Stranger(issuer, process, *live)
+    return Stranger(issuer, process, log, *live)
 
 
 def stop_stranger(running: Stranger) -> None:
@@ -117,12 +126,13 @@ def stop_stranger(running: Stranger) -> None:
             tenants_db.engine.dispose()
     running.process.terminate()
     running.process.communicate(timeout=10)
+    running.log.close()
 
 
 @pytest.fixture
 def stranger(monkeypatch):
     """The tenants against node-oidc-provider as OIDC Core §11 has it: no refresh token without prompt=consent."""
-    running = start_stranger(monkeypatch, ACCESS_TOKEN_TTL="3600")
+    running = start_stranger(monkeypatch)
     yield running
     stop_stranger(running)
 

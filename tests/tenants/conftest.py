@@ -16,7 +16,7 @@ from tenants.signin.backchannel import BACKCHANNEL_EVENT
 from tenants.signin.client import provider
 from tenants.signin.tokens import store_token_set
 from tests.conftest import _clean, _tenant_app, submit
-from tests.tenants.other_provider import OTHER_ISSUER, OtherProvider, authorization_request
+from tests.tenants.other_provider import OTHER_ISSUER, OtherProvider, OtherSite, authorization_request
 
 
 @pytest.fixture(scope="session")
@@ -226,7 +226,7 @@ def other(monkeypatch, provider_key):
     app = _tenant_app("acme")
     fake = OtherProvider(provider_key, app.config["TENANT"].client_id)
     monkeypatch.setattr(requests.Session, "request", lambda session, method, url, **kw: fake(method, url, **kw))
-    yield type("Other", (), {"app": app, "provider": fake})
+    yield OtherSite(app, fake)
     with app.app_context():
         _clean(tenants_db)
         tenants_db.engine.dispose()

@@ -8,6 +8,7 @@ on the authorization response, and a refresh token only when asked to issue one.
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import requests
@@ -96,6 +97,14 @@ class OtherProvider:
     def token_requests(self, grant_type: str) -> list[dict]:
         """The form bodies the tenant sent to the token endpoint with that grant type."""
         return [f for m, u, f in self.calls if u.endswith("/o/token") and f.get("grant_type") == grant_type]
+
+
+@dataclass
+class OtherSite:
+    """A tenant app pointed at OTHER_ISSUER, and the stand-in provider answering it."""
+
+    app: object
+    provider: OtherProvider
 
 
 def authorization_request(location: str) -> dict:
