@@ -209,7 +209,10 @@ def _signed_out_mid_request(reason: str):
 
 def _refresh_with_provider(refresh_token: str) -> dict:
     """Refresh the tokens, then re-read the user's claims so role changes arrive within a token lifetime."""
+    # RFC 6749 §6: no scope parameter, so the refresh asks for nothing beyond the grant.
     token = provider().fetch_access_token(grant_type="refresh_token", refresh_token=refresh_token)
+    if not provider().load_server_metadata().get("userinfo_endpoint"):
+        return token
     try:
         info = provider().userinfo(token=token)
     except (requests.RequestException, ValueError, OAuthError) as error:

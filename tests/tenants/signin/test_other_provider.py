@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from common.clock import utcnow
 from tenants.extensions import db
+from tenants.signin.client import provider
 from tenants.signin.models import TokenSet
 from tenants.todos import services
 from tenants.todos.models import Todo
@@ -328,3 +329,15 @@ def test_a_session_begun_before_issuers_were_recorded_keeps_working(other, open_
         del session["iss"]  # as written before the upgrade; its claims still name the issuer
 
     assert signed_in_as(client) == "Alice"
+
+
+def test_a_refresh_without_a_userinfo_endpoint_keeps_the_new_tokens(other, sign_in_at_other):
+    other.provider.issue_refresh_tokens = True
+    client = other.app.test_client()
+    sign_in_at_other(other, client)
+    with other.app.app_context():
+        provider().server_metadata.pop("userinfo_endpoint")
+    expire_access_token(other.app)
+
+    assert signed_in_as(client) == "Robin Other"
+    assert len(other.provider.token_requests("refresh_token")) == 1
