@@ -62,7 +62,10 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
     init_error_pages(app)
     app.session_interface = ServerSessionInterface(
         SqlSessionStore(
-            db, TenantSession, scope={"site": slug}, columns=lambda d: {"sub": d.get("sub"), "op_sid": d.get("op_sid")}
+            db,
+            TenantSession,
+            scope={"site": slug},
+            columns=lambda d: {"iss": d.get("iss"), "sub": d.get("sub"), "op_sid": d.get("op_sid")},
         )
     )
     init_oidc_client(app, tenant)

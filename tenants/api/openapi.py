@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of the todo API, written by hand; tests check it names every route and answer."""
 
+from ..signin.client import discovery_url
 from ..site.settings import TenantSettings
 from ..todos.models import NOTES_MAX, TITLE_MAX
 from ..todos.services import MAX_PAGE_SIZE, OWNERS, PAGE_SIZE, STATUSES
@@ -308,7 +309,7 @@ def openapi_document(tenant: TenantSettings) -> dict:
             "securitySchemes": {
                 "gatehouse": {
                     "type": "openIdConnect",
-                    "openIdConnectUrl": f"{tenant.issuer}/.well-known/openid-configuration",
+                    "openIdConnectUrl": discovery_url(tenant.issuer),
                     "description": "Bearer access tokens (RFC 9068 JWT, RS256); scopes todos:read and todos:write.",
                 }
             },

@@ -4,9 +4,8 @@ import requests
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
-from ..site.settings import TenantSettings
+from ..site.settings import DEFAULT_SCOPES, TenantSettings
 
-SCOPES = "openid profile email offline_access orgs todos:read todos:write"
 # Calls to the provider never hang a request for long (SPEC §3.1: a dead provider gets an error page).
 PROVIDER_TIMEOUT_SECONDS = 5
 
@@ -18,8 +17,9 @@ class ProviderUnavailable(Exception):
 def init_oidc_client(app: Flask, tenant: TenantSettings) -> None:
     """Register the provider for this tenant; metadata and keys come from discovery."""
     oauth = OAuth(app)
+    # No client-wide scope: sign-in names it (requested_scopes), and a refresh then asks for nothing
+    # beyond the grant (RFC 6749 §6), where Authlib would re-send a client scope.
     client_kwargs = {
-        "scope": app.config.get("OIDC_SCOPES", SCOPES),
         "code_challenge_method": "S256",
         "default_timeout": PROVIDER_TIMEOUT_SECONDS,
     }
@@ -29,10 +29,15 @@ def init_oidc_client(app: Flask, tenant: TenantSettings) -> None:
         "provider",
         client_id=tenant.client_id,
         client_secret=tenant.client_secret,
-        server_metadata_url=f"{tenant.issuer}/.well-known/openid-configuration",
+        server_metadata_url=discovery_url(tenant.issuer),
         client_kwargs=client_kwargs,
     )
     app.extensions["gatehouse_oidc"] = oauth
+
+
+def discovery_url(issuer: str) -> str:
+    """OIDC Discovery §4: the issuer without a terminating "/", then /.well-known/openid-configuration."""
+    return issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 def provider():
@@ -51,3 +56,20 @@ def metadata() -> dict:
         provider().server_metadata.clear()
         raise ProviderUnavailable("discovery document names another issuer")
     return data
+
+
+def requested_scopes(tenant: TenantSettings, meta: dict) -> str:
+    """The scope of a sign-in: the configured list as is, or the defaults the provider advertises.
+
+    A provider may refuse a scope it does not know (RFC 6749 §4.1.2.1 invalid_scope), so with the
+    defaults the tenant asks only for those in discovery's scopes_supported, when it lists them.
+    """
+    wanted = list(tenant.scopes or [s for s in DEFAULT_SCOPES if s != "orgs" or tenant.orgs_claim])
+    if tenant.offline_access and "offline_access" not in wanted:
+        wanted.append("offline_access")
+    if not tenant.offline_access:
+        wanted = [s for s in wanted if s != "offline_access"]
+    supported = meta.get("scopes_supported")
+    if tenant.scopes is None and isinstance(supported, list) and supported:
+        wanted = [s for s in wanted if s == "openid" or s in supported]
+    return " ".join(wanted)

@@ -15,6 +15,8 @@ class TokenSet(db.Model):
 
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     site: Mapped[str] = mapped_column(String(40), index=True)
+    # OIDC Core §5.7: a user is (iss, sub); the same sub from another issuer is someone else.
+    iss: Mapped[str] = mapped_column(String(255))
     sub: Mapped[str] = mapped_column(String(255), index=True)
     op_sid: Mapped[str | None] = mapped_column(String(255), index=True)
     access_token: Mapped[str] = mapped_column(Text)

@@ -22,6 +22,10 @@ class RefreshFailed(Exception):
     """The provider refused to refresh: the local session must end."""
 
 
+class NeedsReauthentication(Exception):
+    """The access token is expiring and no refresh token was issued: sign in again, silently (prompt=none)."""
+
+
 def expiry_of(token: dict, now: datetime) -> datetime:
     """When an access token from a token response expires."""
     if token.get("expires_at"):
@@ -29,11 +33,12 @@ def expiry_of(token: dict, now: datetime) -> datetime:
     return now + timedelta(seconds=int(token.get("expires_in", 300)))
 
 
-def store_token_set(site: str, sub: str, op_sid: str | None, token: dict, now: datetime) -> str:
+def store_token_set(site: str, iss: str, sub: str, op_sid: str | None, token: dict, now: datetime) -> str:
     """Keep the tokens of a fresh sign-in; return the id the session refers to them by."""
     token_set = TokenSet(
         id=secrets.token_urlsafe(32),
         site=site,
+        iss=iss,
         sub=sub,
         op_sid=op_sid,
         access_token=token["access_token"],
@@ -70,7 +75,8 @@ def fresh_access_token(token_set_id: str, site: str, refresh, *, now_fn=utcnow, 
         if row.access_expires_at - now > REFRESH_MARGIN:
             return row.access_token
         if not row.refresh_token:
-            raise RefreshFailed("access token expired and no refresh token")
+            # OIDC Core §11: many providers issue none without prompt=consent; that is not a sign-out.
+            raise NeedsReauthentication("access token expiring and no refresh token was issued")
         if _claim_refresh(row, now):
             return _refresh(row, refresh, now)
         if time.monotonic() > deadline:
@@ -116,11 +122,22 @@ def _refresh(row: TokenSet, refresh, now: datetime) -> str:
     return token["access_token"]
 
 
-def drop_token_sets(site: str, *, token_set_id: str | None = None, sub: str | None = None, op_sid: str | None = None):
-    """Forget tokens: one set, or every set of a user or of a provider session."""
+def drop_token_sets(
+    site: str,
+    *,
+    token_set_id: str | None = None,
+    iss: str | None = None,
+    sub: str | None = None,
+    op_sid: str | None = None,
+):
+    """Forget tokens: one set, or every set of a user or of a provider session (of issuer iss)."""
     if token_set_id is None and sub is None and op_sid is None:
         raise ValueError("name the token set, the user or the provider session")
+    if token_set_id is None and iss is None:
+        raise ValueError("a user or provider session is named by its issuer too")
     query = delete(TokenSet).where(TokenSet.site == site)
+    if iss is not None:
+        query = query.where(TokenSet.iss == iss)
     if token_set_id is not None:
         query = query.where(TokenSet.id == token_set_id)
     if op_sid is not None:

@@ -15,17 +15,16 @@ from common.errors import render_error
 from common.safe_redirects import safe_next
 
 from ..extensions import csrf
-from . import backchannel, stepup
-from .client import ProviderUnavailable, metadata, provider
-from .forms import SignOutForm
-from .identity import begin_local_session, end_local_session
+from . import backchannel, resume, stepup
+from .client import ProviderUnavailable, metadata, provider, requested_scopes
+from .forms import ResumeForm, SignOutForm
+from .identity import begin_local_session, end_local_session, with_userinfo
 from .impersonation import MalformedImpersonation, impersonation_from_claims, stop_url, time_left_text
 from .tokens import store_token_set
 
 log = logging.getLogger(__name__)
 bp = Blueprint("signin", __name__)
 
-SILENT_ERRORS = {"login_required", "consent_required", "interaction_required", "account_selection_required"}
 UNAVAILABLE = "The Gatehouse sign-in service cannot be reached right now. Please try again in a minute."
 MALFORMED_ACT = (
     "The sign-in says an administrator is acting as this account, but not in a form this site understands, "
@@ -68,8 +67,8 @@ def _authorize(next_url: str, extra: dict, step_up: dict | None = None):
     """Redirect to the authorization endpoint with extra parameters, remembering the request in the session."""
     silent = extra.get("prompt") == "none"
     try:
-        metadata()
-        rv = provider().create_authorization_url(_callback_url(), **extra)
+        scope = requested_scopes(current_app.config["TENANT"], metadata())
+        rv = provider().create_authorization_url(_callback_url(), scope=scope, **extra)
     except (ProviderUnavailable, requests.RequestException):
         if silent:
             return redirect(next_url)  # a silent check must never block the page
@@ -91,9 +90,11 @@ def callback():
     pending = session.pop("signin", None) or {}
     next_url = safe_next(pending.get("next"))
     error = request.args.get("error")
-    if error and pending.get("silent") and error in SILENT_ERRORS:
-        session["sso_checked"] = True
-        return redirect(next_url)
+    if error and pending.get("silent") and _state_is_ours():
+        # OIDC Core §3.1.2.6: whatever the error (login_required, invalid_scope …), a silent check
+        # that fails means "not signed in there" — never an error page on a visitor's first view.
+        log.info("Silent sign-in answered %s", error[:64])
+        return _not_signed_in_silently(next_url)
     try:
         meta = metadata()
         _check_issuer(meta)
@@ -101,18 +102,20 @@ def callback():
             raise OAuthError(error=error[:64], description=(request.args.get("error_description") or "")[:200])
         # Authlib checks the ID token: signature (JWKS), iss, aud, exp, iat and our nonce.
         token = provider().authorize_access_token()
-    except (ProviderUnavailable, requests.RequestException):
+    except (ProviderUnavailable, requests.RequestException) as failure:
+        log.warning("Sign-in callback failed, provider unreachable: %s", failure)
         return render_error(503, UNAVAILABLE, "Sign-in unavailable")
     except MismatchingStateError:
+        log.warning("Sign-in callback refused: state not issued to this browser")
         return render_error(
             400, "This sign-in link is stale or was not started here. Please sign in again.", "Sign-in failed"
         )
     except (OAuthError, AuthlibBaseError, JoseError, KeyError, ValueError) as failure:
-        log.warning("Sign-in callback refused: %s", failure)
+        log.warning("Sign-in callback refused: %s: %s", type(failure).__name__, failure)
         if error == "access_denied":
             return render_error(403, "Sign-in was cancelled.", "Sign-in cancelled")
         return render_error(400, "Sign-in could not be completed. Please try again.", "Sign-in failed")
-    claims = token["userinfo"]
+    claims = with_userinfo(dict(token["userinfo"]), token)
     try:
         impersonation_from_claims(claims)
     except MalformedImpersonation as failure:
@@ -121,8 +124,8 @@ def callback():
         log.warning("Sign-in refused, malformed impersonation claims: %s", failure)
         return render_error(400, MALFORMED_ACT, "Sign-in refused")
     site = current_app.config["SITE"]
-    token_set_id = store_token_set(site, claims["sub"], claims.get("sid"), token, utcnow())
-    begin_local_session(dict(claims), token_set_id, pending.get("request", {}))
+    token_set_id = store_token_set(site, claims["iss"], claims["sub"], claims.get("sid"), token, utcnow())
+    begin_local_session(claims, token_set_id, pending.get("request", {}))
     step_up = pending.get("step_up")
     if step_up and not stepup.second_factor_fresh(claims, now=int(time.time()), max_age=step_up["max_age"]):
         # A valid sign-in, but not the one we asked for: no redirect back, which would only ask again.
@@ -131,6 +134,43 @@ def callback():
         )
         return _second_factor_needed(next_url, step_up["max_age"])
     return redirect(next_url)
+
+
+def _state_is_ours() -> bool:
+    """The callback's state is one this browser's session was given (so a forged error cannot sign anyone out)."""
+    state = request.args.get("state")
+    return bool(state) and provider().framework.get_state_data(session, state) is not None
+
+
+def _not_signed_in_silently(next_url: str):
+    """A prompt=none answer with an error: anonymous visitors stay so; a signed-in user's renewal failed."""
+    session["sso_checked"] = True
+    if "sub" not in session:
+        return redirect(next_url)
+    # The provider session is gone, so is ours; a stashed POST waits for the user's next sign-in.
+    log.warning("Silent re-authentication failed; signing out of %s", current_app.config["SITE"])
+    stash = resume.stashed()
+    end_local_session()
+    session["sso_checked"] = True
+    if stash:
+        resume.restore(stash)
+        return redirect(url_for("signin.sign_in", next=url_for("signin.resume")))
+    return redirect(next_url)
+
+
+@bp.get("/auth/resume", endpoint="resume")
+def resume_post():
+    """After a renewed sign-in, offer the form the user sent meanwhile, to send again with one press."""
+    identity = g.get("identity")
+    if identity is None:
+        if resume.stashed():
+            return redirect(url_for("signin.sign_in", next=url_for("signin.resume")))
+        return redirect(url_for("site.home"))
+    stash = resume.take_post(identity.iss, identity.sub)
+    if stash is None:
+        return redirect(url_for("site.home"))
+    page = render_template("tenants/signin/resume.html", stash=stash, form=ResumeForm())
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 def _second_factor_needed(next_url: str, max_age: int):
@@ -187,31 +227,18 @@ def backchannel_logout():
     site = current_app.config["SITE"]
     try:
         meta = metadata()
-        logout = _validate(request.form.get("logout_token", ""), meta)
+        tenant = current_app.config["TENANT"]
+        raw = request.form.get("logout_token", "")
+        logout = backchannel.validate_logout_token(raw, issuer=meta["issuer"], client_id=tenant.client_id, now=utcnow())
         backchannel.remember_jti(site, logout, utcnow())
     except ProviderUnavailable:
         return _no_store(jsonify(error="temporarily_unavailable"), 503)
     except backchannel.InvalidLogoutToken as error:
-        log.info("Back-channel logout refused: %s", error)
+        log.warning("Back-channel logout refused: %s", error)
         return _no_store(jsonify(error="invalid_request", error_description=str(error)), 400)
-    ended = backchannel.end_local_sessions(site, logout)
+    ended = backchannel.end_local_sessions(site, meta["issuer"], logout)
     log.info("Back-channel logout ended %d session(s)", ended)
     return _no_store(current_app.response_class(status=200))
-
-
-def _validate(raw: str, meta: dict) -> backchannel.LogoutRequest:
-    tenant = current_app.config["TENANT"]
-    algorithms = meta.get("id_token_signing_alg_values_supported") or ["RS256"]
-    algorithms = [a for a in algorithms if a != "none" and not a.startswith("HS")]
-    kwargs = {"issuer": meta["issuer"], "client_id": tenant.client_id, "algorithms": algorithms, "now": utcnow()}
-    try:
-        try:
-            return backchannel.validate_logout_token(raw, keys=provider().fetch_jwk_set(), **kwargs)
-        except backchannel.UnknownSigningKey:
-            # The provider may have rotated its key since we cached the JWKS: fetch it once more.
-            return backchannel.validate_logout_token(raw, keys=provider().fetch_jwk_set(force=True), **kwargs)
-    except (requests.RequestException, ValueError) as error:
-        raise ProviderUnavailable(str(error)) from error
 
 
 def _no_store(response, status: int = 200):

@@ -14,6 +14,7 @@ class TenantSession(SessionRecordMixin, db.Model):
     __tablename__ = "tenant_sessions"
 
     site: Mapped[str] = mapped_column(String(40), index=True)
-    # Who signed in and in which provider session: what a back-channel logout token names.
+    # Who signed in (iss + sub, OIDC Core §5.7) and in which provider session: what a logout token names.
+    iss: Mapped[str | None] = mapped_column(String(255))
     sub: Mapped[str | None] = mapped_column(String(255), index=True)
     op_sid: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -9,6 +9,11 @@ from pathlib import Path
 TENANTS_DIR = Path(__file__).resolve().parent.parent
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_SCOPE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")  # RFC 6749 §3.3 scope-token
+_CLAIM = re.compile(r"^[A-Za-z0-9_.:/-]{1,100}$")
+_OFF = {"0", "false", "no", "off"}
+# What the tenant asks for by default; sign-in keeps only those the provider lists in scopes_supported.
+DEFAULT_SCOPES = ("openid", "profile", "email", "orgs", "todos:read", "todos:write")
 
 
 class TenantConfigError(RuntimeError):
@@ -32,6 +37,12 @@ class TenantSettings:
     audience: str = ""
     # Where users switch on two-factor authentication at the provider (linked when a step-up falls short).
     security_url: str = ""
+    # Scopes to ask for; None: DEFAULT_SCOPES, narrowed to the provider's scopes_supported at sign-in.
+    scopes: tuple[str, ...] | None = None
+    # The ID-token/userinfo claim listing the user's orgs, trusted for memberships; None: personal space only.
+    orgs_claim: str | None = "orgs"
+    # Ask for offline_access (a refresh token); without one the tenant re-authenticates silently.
+    offline_access: bool = True
 
 
 def available_tenants() -> list[str]:
@@ -47,6 +58,29 @@ def client_secret(slug: str, prefix: str, instance_path: str | None) -> str | No
     if instance_path and path.is_file():
         return path.read_text().strip() or None
     return None
+
+
+def _flag(value: object) -> bool:
+    return str(value).lower() not in _OFF
+
+
+def _scopes(slug: str, value: object) -> tuple[str, ...] | None:
+    """The `scopes` setting: a TOML list or a space-separated string (SLUG_SCOPES); openid always first."""
+    if value is None or value == "":
+        return None
+    scopes = value.split() if isinstance(value, str) else value
+    if not isinstance(scopes, list | tuple) or not all(isinstance(s, str) and _SCOPE.match(s) for s in scopes):
+        raise TenantConfigError(f"tenants/{slug}.toml: scopes must be a list of scope names")
+    return ("openid", *dict.fromkeys(s for s in scopes if s != "openid"))
+
+
+def _orgs_claim(slug: str, value: object) -> str | None:
+    """The `orgs_claim` setting: a claim name, or "" / "none" for a provider whose org claims are not trusted."""
+    if value is None or str(value).lower() in {"", "none"}:
+        return None
+    if not isinstance(value, str) or not _CLAIM.match(value):
+        raise TenantConfigError(f'tenants/{slug}.toml: orgs_claim must be a claim name or "none"')
+    return value
 
 
 def load_settings(slug: str, instance_path: str | None = None) -> TenantSettings:
@@ -78,11 +112,15 @@ def load_settings(slug: str, instance_path: str | None = None) -> TenantSettings
         name=value("name"),
         tagline=value("tagline", ""),
         url=value("url").rstrip("/"),
-        issuer=value("issuer").rstrip("/"),
+        # OIDC Discovery §4.3: the issuer is compared exactly, so a terminating "/" is kept as configured.
+        issuer=value("issuer").strip(),
         client_id=value("client_id"),
         client_secret=client_secret(slug, prefix, instance_path),
         colours=colours,
         audience=(value("audience") or value("url")).rstrip("/"),
         security_url=value("security_url") or value("issuer").rstrip("/") + "/security",
-        silent_sso=str(value("silent_sso", True)).lower() not in {"0", "false", "no", "off"},
+        silent_sso=_flag(value("silent_sso", True)),
+        scopes=_scopes(slug, value("scopes")),
+        orgs_claim=_orgs_claim(slug, os.environ.get(prefix + "ORGS_CLAIM", raw.get("orgs_claim", "orgs"))),
+        offline_access=_flag(value("offline_access", True)),
     )

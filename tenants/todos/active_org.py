@@ -10,12 +10,12 @@ SESSION_KEY = "active_org_id"
 
 
 def current_viewer() -> Viewer | None:
-    """The signed-in user as the scoping rules see them (sub and `orgs` claim), or None."""
+    """The signed-in user as the scoping rules see them (iss, sub and trusted orgs claim), or None."""
     identity = g.get("identity")
     if identity is None:
         return None
     if "viewer" not in g:
-        viewer = viewer_from_claims(identity.sub, identity.orgs, identity.name)
+        viewer = viewer_from_claims(identity.iss, identity.sub, identity.orgs, identity.name)
         g.viewer = replace(viewer, actor=identity.impersonation) if viewer else None
     return g.viewer
 

@@ -31,10 +31,10 @@ DEMO_TITLES = {
 }
 
 
-def _load_viewers(path: Path) -> list[Viewer]:
+def _load_viewers(path: Path, issuer: str) -> list[Viewer]:
     try:
         users = json.loads(path.read_text())["users"]
-        viewers = [viewer_from_claims(u["sub"], u.get("orgs"), u.get("name", "")) for u in users]
+        viewers = [viewer_from_claims(issuer, u["sub"], u.get("orgs"), u.get("name", "")) for u in users]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise click.ClickException(
             f"Cannot read {path} ({error}). Run `flask --app app seed-demo` first: it writes this file."
@@ -57,12 +57,14 @@ def seed_demo(users_file: Path | None) -> None:
     if current_app.config["GATEHOUSE_ENV"] == "production":
         raise click.ClickException("seed-demo writes demo data; it never runs in production.")
     site, tenant = current_app.config["SITE"], current_app.config["TENANT"]
-    viewers = _load_viewers(users_file or Path(current_app.instance_path) / USERS_FILE)
+    viewers = _load_viewers(users_file or Path(current_app.instance_path) / USERS_FILE, tenant.issuer)
     members = [(v, m) for v in viewers for m in v.memberships if m.slug == DEMO_ORG_SLUG]
     if not members:
         raise click.ClickException(f"No member of the org “{DEMO_ORG_SLUG}” in the users file.")
     org_id = members[0][1].org_id
-    existing = db.session.scalar(select(func.count()).where(Todo.site == site, Todo.org_id == org_id))
+    existing = db.session.scalar(
+        select(func.count()).where(Todo.site == site, Todo.iss == tenant.issuer, Todo.org_id == org_id)
+    )
     if existing:
         click.echo(f"{tenant.name}: the demo org already has {existing} todo(s); nothing added.")
         return

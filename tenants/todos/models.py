@@ -1,4 +1,4 @@
-"""A todo belongs to one tenant site and one organization; the tenant knows its author only by `sub`."""
+"""A todo belongs to one tenant site and one organization of one issuer; its author is known only by `iss`+`sub`."""
 
 from datetime import date, datetime
 
@@ -20,9 +20,9 @@ class Todo(db.Model):
     __tablename__ = "todos"
     __table_args__ = (
         # Keyset pagination walks (site, org_id) newest first: one index range scan per page (SPEC §3.2).
-        Index("ix_todos_site_org_created", "site", "org_id", "created_at", "id"),
+        Index("ix_todos_site_iss_org_created", "site", "iss", "org_id", "created_at", "id"),
         # "Mine" lists and private-todo lookups of one author stay on an index too.
-        Index("ix_todos_site_org_author_created", "site", "org_id", "author_sub", "created_at", "id"),
+        Index("ix_todos_site_iss_org_author_created", "site", "iss", "org_id", "author_sub", "created_at", "id"),
         CheckConstraint("visibility IN ('private', 'org')", name="visibility"),
         CheckConstraint(f"length(title) BETWEEN 1 AND {TITLE_MAX}", name="title_length"),
     )
@@ -30,6 +30,8 @@ class Todo(db.Model):
     # A random public id, not a counter: ids shared by Acme and Globex must not reveal how busy the other is.
     id: Mapped[str] = mapped_column(String(22), primary_key=True)
     site: Mapped[str] = mapped_column(String(40))
+    # OIDC Core §5.7: org ids and subs are the issuer's names; another issuer's org "5" is another org.
+    iss: Mapped[str] = mapped_column(String(255))
     # The org's id exactly as the provider's `orgs` claim names it (tenants never read Accounts tables).
     org_id: Mapped[str] = mapped_column(String(255))
     author_sub: Mapped[str] = mapped_column(String(255))
@@ -60,7 +62,7 @@ class ActorWrite(db.Model):
     __tablename__ = "todo_actor_writes"
     __table_args__ = (
         # The todo page and API look up a todo's impersonated writes by (site, todo_id), newest last.
-        Index("ix_todo_actor_writes_site_todo_at", "site", "todo_id", "at"),
+        Index("ix_todo_actor_writes_site_iss_todo_at", "site", "iss", "todo_id", "at"),
         CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),
     )
 
@@ -68,6 +70,8 @@ class ActorWrite(db.Model):
     site: Mapped[str] = mapped_column(String(40))
     # No foreign key: the record of a delete must outlive the todo it deleted.
     todo_id: Mapped[str] = mapped_column(String(22))
+    # The issuer whose org and users the write concerns (OIDC Core §5.7).
+    iss: Mapped[str] = mapped_column(String(255))
     org_id: Mapped[str] = mapped_column(String(255))
     # The impersonated user the write was made as (the token's `sub`).
     subject_sub: Mapped[str] = mapped_column(String(255))

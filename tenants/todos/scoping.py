@@ -1,10 +1,11 @@
 """Who sees and changes which todo (SPEC §3.2): the one place tenant isolation is decided.
 
 Pages and the API both go through these functions; neither builds its own todo query, and no
-todo is ever fetched by id alone. The viewer is known only from token claims (`sub`, `orgs`).
+todo is ever fetched by id alone. The viewer is known only from token claims (`iss`, `sub`, `orgs`).
 
-- A viewer acts only in an org listed in their `orgs` claim, and only on this site: `site` and
-  `org_id` are in every query, so nothing crosses orgs and Acme never sees Globex's rows.
+- A viewer acts only in an org listed in their trusted `orgs` claim, or in their personal space,
+  and only on this site: `site`, `iss` and `org_id` are in every query, so nothing crosses orgs,
+  another issuer's org "5" is not ours (OIDC Core §5.7), and Acme never sees Globex's rows.
 - Everyone in the org sees its `org` todos and their own `private` ones. Nobody ever sees
   another user's private todo, not even an owner.
 - Members change (edit, toggle, delete) only their own todos; admins and owners also change
@@ -13,6 +14,7 @@ todo is ever fetched by id alone. The viewer is known only from token claims (`s
   that another org's or another user's todo exists. Forbidden (403) is for visible todos only.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +30,8 @@ CLAIM_VALUE_MAX = 255
 # Todo ids are 22 url-safe characters; anything else cannot name a todo (and NUL bytes never reach PostgreSQL).
 TODO_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# The personal space of a user whose claims list none; no org id from a claim may take this form.
+PERSONAL_PREFIX = "~"
 
 
 class Role(StrEnum):
@@ -77,8 +81,9 @@ class Membership:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking: a `sub` and the memberships their token claims, and the admin acting as them if any."""
+    """Who is asking: an `iss`+`sub`, the memberships their token claims, and the admin acting as them if any."""
 
+    iss: str
     sub: str
     memberships: tuple[Membership, ...] = ()
     name: str = ""
@@ -91,7 +96,7 @@ class Viewer:
 
     @property
     def personal_space(self) -> Membership | None:
-        """The viewer's personal space (an org of one), if the claim lists it."""
+        """The viewer's personal space (an org of one): the claim's, or the one every viewer gets."""
         return next((m for m in self.memberships if m.personal), None)
 
 
@@ -112,6 +117,8 @@ def memberships_from_claim(orgs: object) -> tuple[Membership, ...]:
         org_id, role = _claim_text(entry.get("id")), entry.get("role")
         if org_id is None or not isinstance(role, str) or role not in ROLES or org_id in found:
             continue
+        if org_id.startswith(PERSONAL_PREFIX):
+            continue  # a claimed org must never stand in for someone's own personal space
         found[org_id] = Membership(
             org_id=org_id,
             slug=_claim_text(entry.get("slug")) or org_id,
@@ -122,12 +129,24 @@ def memberships_from_claim(orgs: object) -> tuple[Membership, ...]:
     return tuple(found.values())
 
 
-def viewer_from_claims(sub: object, orgs: object, name: object = "") -> Viewer | None:
-    """The Viewer for a token's `sub` and `orgs` claim; None when the `sub` is unusable."""
-    sub = _claim_text(sub)
-    if sub is None:
+def own_personal_space(sub: str) -> Membership:
+    """The personal space (SPEC §3.2) of a user whose provider lists none: an org of one, theirs alone."""
+    org_id = PERSONAL_PREFIX + hashlib.sha256(sub.encode()).hexdigest()
+    return Membership(org_id=org_id, slug="personal", name="Personal", role=Role.OWNER, personal=True)
+
+
+def viewer_from_claims(iss: object, sub: object, orgs: object, name: object = "") -> Viewer | None:
+    """The Viewer for a token's `iss`, `sub` and trusted orgs claim; None when `iss` or `sub` is unusable.
+
+    Every viewer has a personal space, whatever the provider sends: the claim's, else their own.
+    """
+    iss, sub = _claim_text(iss), _claim_text(sub)
+    if iss is None or sub is None:
         return None
-    return Viewer(sub=sub, memberships=memberships_from_claim(orgs), name=name if isinstance(name, str) else "")
+    memberships = memberships_from_claim(orgs)
+    if not any(m.personal for m in memberships):
+        memberships = (own_personal_space(sub), *memberships)
+    return Viewer(iss=iss, sub=sub, memberships=memberships, name=name if isinstance(name, str) else "")
 
 
 def membership_in(viewer: Viewer, org_id: object) -> Membership:
@@ -160,6 +179,7 @@ def visible_todos(site: str, viewer: Viewer, org_id: str) -> Select[tuple[Todo]]
     membership = membership_in(viewer, org_id)
     return select(Todo).where(
         Todo.site == site,
+        Todo.iss == viewer.iss,
         Todo.org_id == membership.org_id,
         or_(Todo.visibility == ORG, Todo.author_sub == viewer.sub),
     )
@@ -171,7 +191,9 @@ def own_todos(site: str, viewer: Viewer, org_id: str) -> Select[tuple[Todo]]:
     Authors may change their own todos whatever their role, so this never reaches another member's todo.
     """
     membership = membership_in(viewer, org_id)
-    return select(Todo).where(Todo.site == site, Todo.org_id == membership.org_id, Todo.author_sub == viewer.sub)
+    return select(Todo).where(
+        Todo.site == site, Todo.iss == viewer.iss, Todo.org_id == membership.org_id, Todo.author_sub == viewer.sub
+    )
 
 
 def load_todo(session: Session, site: str, viewer: Viewer, org_id: str, todo_id: object, action: Action) -> Todo:

@@ -120,6 +120,7 @@ def _actor_write(site: str, viewer: Viewer, todo: Todo, action: str, now: dateti
     db.session.add(
         ActorWrite(
             site=site,
+            iss=todo.iss,
             todo_id=todo.id,
             org_id=todo.org_id,
             subject_sub=viewer.sub,
@@ -139,7 +140,12 @@ def last_actor_changes(site: str, todos: list[Todo]) -> dict[str, ActorWrite]:
     by_id = {todo.id: todo for todo in todos}
     writes = db.session.scalars(
         select(ActorWrite)
-        .where(ActorWrite.site == site, ActorWrite.todo_id.in_(by_id), ActorWrite.action != DELETE)
+        .where(
+            ActorWrite.site == site,
+            ActorWrite.iss.in_({todo.iss for todo in todos}),
+            ActorWrite.todo_id.in_(by_id),
+            ActorWrite.action != DELETE,
+        )
         .order_by(ActorWrite.at, ActorWrite.id)
     )
     latest = {write.todo_id: write for write in writes}
@@ -159,6 +165,7 @@ def create_todo(site: str, viewer: Viewer, org_id: str, raw: Mapping, now: datet
     todo = Todo(
         id=new_todo_id(),
         site=site,
+        iss=viewer.iss,
         org_id=membership.org_id,
         author_sub=viewer.sub,
         author_name=(viewer.name or "")[:200],
@@ -237,6 +244,7 @@ def _actor_deletes(site: str, viewer: Viewer, own_ids, now: datetime):
     actor = viewer.actor
     rows = select(
         literal(site),
+        Todo.iss,
         Todo.id,
         Todo.org_id,
         literal(viewer.sub),
@@ -246,7 +254,18 @@ def _actor_deletes(site: str, viewer: Viewer, own_ids, now: datetime):
         literal(DELETE),
         literal(now),
     ).where(Todo.id.in_(own_ids))
-    columns = ["site", "todo_id", "org_id", "subject_sub", "subject_name", "actor_sub", "actor_name", "action", "at"]
+    columns = [
+        "site",
+        "iss",
+        "todo_id",
+        "org_id",
+        "subject_sub",
+        "subject_name",
+        "actor_sub",
+        "actor_name",
+        "action",
+        "at",
+    ]
     return insert(ActorWrite).from_select(columns, rows)
 
 

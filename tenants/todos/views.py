@@ -40,7 +40,7 @@ def _site() -> str:
 
 
 def _workspace() -> tuple[Viewer, Membership]:
-    """The viewer and their active org; 404 when the claim lists no org at all."""
+    """The viewer and their active org (at least their personal space); 404 without a usable viewer."""
     viewer = current_viewer()
     membership = active_membership(viewer) if viewer else None
     if membership is None:

@@ -94,7 +94,7 @@ def add_todos(sites, sub: str, titles: list[str], org_id: str | None = None) -> 
     """Todos by a user in an org (their personal space unless given) at Acme; returns the org id."""
     with sites.accounts.app.app_context():
         orgs = orgs_claim(int(sub))
-    viewer = viewer_from_claims(sub, orgs)
+    viewer = viewer_from_claims(sites.acme.app.config["TENANT"].issuer, sub, orgs)
     org_id = org_id or viewer.personal_space.org_id
     with sites.acme.app.app_context():
         for title in titles:

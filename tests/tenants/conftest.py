@@ -5,6 +5,7 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
@@ -14,7 +15,8 @@ from tenants.extensions import db as tenants_db
 from tenants.signin.backchannel import BACKCHANNEL_EVENT
 from tenants.signin.client import provider
 from tenants.signin.tokens import store_token_set
-from tests.conftest import submit
+from tests.conftest import _clean, _tenant_app, submit
+from tests.tenants.other_provider import OTHER_ISSUER, OtherProvider, OtherSite, authorization_request
 
 
 @pytest.fixture(scope="session")
@@ -128,16 +130,18 @@ def open_session():
             "refresh_token": "rt",
             "id_token": "idt",
         }
+        iss = app.config["TENANT"].issuer
         with app.app_context():
-            token_set_id = store_token_set(app.config["SITE"], sub, sid, token, utcnow())
+            token_set_id = store_token_set(app.config["SITE"], iss, sub, sid, token, utcnow())
             tenants_db.session.remove()
         with client.session_transaction() as session:
             session.update(
                 {
+                    "iss": iss,
                     "sub": sub,
                     "op_sid": sid,
                     "token_set_id": token_set_id,
-                    "claims": {"sub": sub, "name": "Alice", "sid": sid, **claims},
+                    "claims": {"iss": iss, "sub": sub, "name": "Alice", "sid": sid, **claims},
                 }
             )
         return token_set_id
@@ -209,3 +213,44 @@ def tenant_apps():
     for app in apps.values():
         with app.app_context():
             tenants_db.engine.dispose()
+
+
+@pytest.fixture
+def other(monkeypatch, provider_key):
+    """Acme pointed at a provider that is not Gatehouse (OTHER_ISSUER), with defaults for everything else.
+
+    other.app is the tenant, other.provider the stand-in answering its HTTP calls (requests is
+    patched, so Authlib's own discovery, token, JWKS and userinfo requests reach it).
+    """
+    monkeypatch.setenv("ACME_ISSUER", OTHER_ISSUER)
+    app = _tenant_app("acme")
+    fake = OtherProvider(provider_key, app.config["TENANT"].client_id)
+    monkeypatch.setattr(requests.Session, "request", lambda session, method, url, **kw: fake(method, url, **kw))
+    yield OtherSite(app, fake)
+    with app.app_context():
+        _clean(tenants_db)
+        tenants_db.engine.dispose()
+
+
+def finish_at_provider(client, fake, location: str, **answer):
+    """Play the provider's part of an authorization request the tenant sent the browser to.
+
+    With no answer the user is signed in there and the callback carries a code; error="…" answers
+    with that error instead. Returns the tenant's answer to the callback.
+    """
+    request = authorization_request(location)
+    assert location.startswith(fake.discovery()["authorization_endpoint"]), location
+    fake.nonce = request.get("nonce")
+    query = {"state": request["state"], **(answer or {"code": "code-" + secrets.token_hex(4)})}
+    return client.get("/auth/callback", query_string=query)
+
+
+@pytest.fixture
+def sign_in_at_other():
+    """sign_in_at_other(other, client, next="/") -> the callback's response, after "Sign in" at the tenant."""
+
+    def sign_in(other, client, next: str = "/"):
+        location = client.get("/auth/sign-in", query_string={"next": next}).headers["Location"]
+        return finish_at_provider(client, other.provider, location)
+
+    return sign_in

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from tenants.todos.scoping import Viewer, viewer_from_claims
 
+ISSUER = "http://localhost:5000"  # the provider both tenant files name
 ORG = "42"  # the shared organization of the tests ("Initech")
 OTHER_ORG = "77"  # an org the outsider belongs to, and nobody else here
 
@@ -35,7 +36,7 @@ class Person:
 
     @property
     def viewer(self) -> Viewer:
-        return viewer_from_claims(self.sub, self.orgs, self.name)
+        return viewer_from_claims(ISSUER, self.sub, self.orgs, self.name)
 
 
 OWNER = Person("owner", "sub-owner", "Olivia Owner", "owner")

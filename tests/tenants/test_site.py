@@ -3,6 +3,7 @@
 import pytest
 
 import tenants
+from tenants.signin.client import discovery_url, requested_scopes
 from tenants.site import settings
 from tenants.site.settings import TenantConfigError, available_tenants, load_settings
 
@@ -107,3 +108,82 @@ def test_a_third_tenant_is_just_a_file(tenant_dir, monkeypatch):
     assert "Initech" in client.get("/").get_data(as_text=True)
     assert "--brand-primary: #0f766e;" in client.get("/theme.css").get_data(as_text=True)
     assert app.config["SESSION_COOKIE_NAME"] == "gatehouse_initech"
+
+
+def test_the_provider_settings_default_to_todays_accounts_setup():
+    acme = load_settings("acme")
+    assert (acme.scopes, acme.orgs_claim, acme.offline_access) == (None, "orgs", True)
+    accounts = {
+        "scopes_supported": ["openid", "profile", "email", "offline_access", "todos:read", "todos:write", "orgs"]
+    }
+    assert requested_scopes(acme, accounts).split() == [
+        "openid",
+        "profile",
+        "email",
+        "orgs",
+        "todos:read",
+        "todos:write",
+        "offline_access",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "supported", "asked"),
+    [
+        ("", {}, None, "openid profile email orgs todos:read todos:write offline_access"),  # nothing listed: all
+        ("", {}, ["openid", "email"], "openid email"),
+        ("", {}, ["email"], "openid email"),  # openid is the protocol itself, always asked
+        ('orgs_claim = "none"\n', {}, None, "openid profile email todos:read todos:write offline_access"),
+        ("offline_access = false\n", {}, None, "openid profile email orgs todos:read todos:write"),
+        ('scopes = ["profile", "groups"]\n', {}, ["openid"], "openid profile groups offline_access"),  # as configured
+        ("", {"INITECH_SCOPES": "openid email"}, ["openid"], "openid email offline_access"),
+        ("", {"INITECH_OFFLINE_ACCESS": "0", "INITECH_SCOPES": "email offline_access"}, None, "openid email"),
+    ],
+)
+def test_the_scopes_asked_for(tenant_dir, monkeypatch, toml, env, supported, asked):
+    (tenant_dir / "initech.toml").write_text(VALID + toml)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    meta = {"scopes_supported": supported} if supported is not None else {}
+    assert requested_scopes(load_settings("initech"), meta) == asked
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "claim"),
+    [
+        ("", None, "orgs"),
+        ('orgs_claim = "groups"\n', None, "groups"),
+        ('orgs_claim = ""\n', None, None),
+        ('orgs_claim = "none"\n', None, None),
+        ('orgs_claim = "groups"\n', "none", None),
+        ("", "https://example.com/orgs", "https://example.com/orgs"),
+    ],
+)
+def test_the_orgs_claim_setting(tenant_dir, monkeypatch, toml, env, claim):
+    (tenant_dir / "initech.toml").write_text(VALID + toml)
+    if env is not None:
+        monkeypatch.setenv("INITECH_ORGS_CLAIM", env)
+    assert load_settings("initech").orgs_claim == claim
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("scopes = 3\n", "scopes must be a list"),
+        ('scopes = ["a b"]\n', "scopes must be a list"),
+        ('scopes = ["ok", 7]\n', "scopes must be a list"),
+        ('orgs_claim = "has space"\n', "orgs_claim must be a claim name"),
+        ("orgs_claim = 3\n", "orgs_claim must be a claim name"),
+    ],
+)
+def test_broken_provider_settings_are_refused(tenant_dir, content, problem):
+    (tenant_dir / "initech.toml").write_text(VALID + content)
+    with pytest.raises(TenantConfigError, match=problem):
+        load_settings("initech")
+
+
+def test_an_issuer_ending_in_a_slash_is_kept_exactly_and_discovered_without_it(monkeypatch):
+    monkeypatch.setenv("ACME_ISSUER", "https://tenant.id.example/")
+    acme = load_settings("acme")
+    assert acme.issuer == "https://tenant.id.example/", "OIDC Discovery §4.3 compares issuers exactly"
+    assert discovery_url(acme.issuer) == "https://tenant.id.example/.well-known/openid-configuration"

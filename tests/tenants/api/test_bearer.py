@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import replace
 
 import pytest
 import requests
@@ -78,7 +79,7 @@ def other_key(kid: str = "provider-key-1") -> RSAKey:
 
 
 INVALID = {
-    "expired": lambda build, app, key: build(app, MEMBER, exp=int(time.time()) - 1),
+    "expired": lambda build, app, key: build(app, MEMBER, exp=int(time.time()) - 31),
     "issued in the future": lambda build, app, key: build(app, MEMBER, iat=int(time.time()) + 3600),
     "not valid yet (nbf)": lambda build, app, key: build(app, MEMBER, nbf=int(time.time()) + 3600),
     "exp not a number": lambda build, app, key: build(app, MEMBER, exp="tomorrow"),
@@ -214,3 +215,17 @@ def test_the_scheme_name_is_case_insensitive(acme, api, access_token):
     token = access_token(acme, MEMBER)
     response = acme.test_client().get(URL, headers={"Authorization": f"bEaReR {token}"})
     assert response.status_code == 200
+
+
+def test_orgs_come_only_from_the_claim_the_tenant_trusts(acme, api, access_token):
+    acme.config["TENANT"] = replace(acme.config["TENANT"], orgs_claim=None)
+    token = access_token(acme, MEMBER)
+
+    assert api(acme, "GET", URL, token).status_code == 404, "the orgs claim is not trusted here"
+    orgs = api(acme, "GET", "/api/v1/orgs", token).get_json()
+    assert [org["personal"] for org in orgs["items"]] == [True]
+
+
+def test_a_token_from_another_issuer_is_refused(acme, api, access_token):
+    response = api(acme, "GET", URL, access_token(acme, MEMBER, iss="https://id.other.example"))
+    assert response.status_code == 401 and "another issuer" in challenge(response)

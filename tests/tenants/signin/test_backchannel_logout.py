@@ -2,10 +2,15 @@
 
 import base64
 import json
+import logging
 import time
 
 import pytest
 from joserfc.jwk import OctKey, RSAKey
+from sqlalchemy import select
+
+from tenants.extensions import db
+from tenants.site.models import TenantSession
 
 ENDPOINT = "/auth/backchannel-logout"
 
@@ -114,3 +119,24 @@ def test_a_replayed_jti_is_refused(acme, open_session, logout_token):
 def test_the_endpoint_takes_no_get_and_needs_no_csrf_token(acme, logout_token):
     assert acme.test_client().get(ENDPOINT).status_code == 405
     assert acme.test_client().post(ENDPOINT, data={"logout_token": logout_token(acme)}).status_code == 200
+
+
+def test_a_logout_token_ends_no_session_of_another_issuer(acme, open_session, logout_token):
+    ours, theirs = acme.test_client(), acme.test_client()
+    open_session(acme, ours, sid="op-session-1")
+    open_session(acme, theirs, sid="op-session-1")
+    with theirs.session_transaction() as session:
+        session["iss"] = "https://id.other.example"  # the same sub and sid, from another issuer
+
+    acme.test_client().post(ENDPOINT, data={"logout_token": logout_token(acme, drop=("sid",))})
+
+    with acme.app_context():
+        left = list(db.session.scalars(select(TenantSession.iss).where(TenantSession.sub == "user-1")))
+    assert left == ["https://id.other.example"], "only the session of the token's issuer ended"
+
+
+def test_a_refused_logout_token_is_logged_with_its_reason(acme, logout_token, caplog):
+    with caplog.at_level(logging.WARNING, logger="tenants.signin.views"):
+        acme.test_client().post(ENDPOINT, data={"logout_token": logout_token(acme, aud="globex")})
+
+    assert [r.getMessage() for r in caplog.records] == ["Back-channel logout refused: issued for another audience"]

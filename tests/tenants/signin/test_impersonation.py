@@ -143,6 +143,9 @@ class UserInfo:
     def fetch_access_token(self, **params):
         return {"access_token": "at-2", "expires_in": 300}
 
+    def load_server_metadata(self):
+        return {"userinfo_endpoint": "http://localhost:5000/oauth/userinfo"}
+
     def userinfo(self, token):
         return self.info
 

@@ -16,7 +16,7 @@ SITE = "acme"
 def new_token_set(app, expires_in: int) -> str:
     token = {"access_token": "at-0", "expires_in": expires_in, "refresh_token": "rt-0", "id_token": "idt"}
     with app.app_context():
-        return store_token_set(SITE, "user-1", "sid-1", token, utcnow())
+        return store_token_set(SITE, "http://localhost:5000", "user-1", "sid-1", token, utcnow())
 
 
 class FakeProvider:

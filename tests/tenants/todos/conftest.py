@@ -28,7 +28,8 @@ def write_todo():
             # The author must be a member when writing; a removed member's todo is written while they still were.
             viewer = person.viewer
             if viewer.membership(org) is None:
-                viewer = Viewer(person.sub, (*viewer.memberships, Membership(org, org, org, Role.MEMBER)), person.name)
+                membership = Membership(org, org, org, Role.MEMBER)
+                viewer = Viewer(viewer.iss, person.sub, (*viewer.memberships, membership), person.name)
             title = title or f"{visibility} todo by {person.key} on {app.config['SITE']}"
             # Distinct timestamps unless the test asks for one (then the id breaks ties).
             now = created_at or utcnow() + timedelta(microseconds=write.count)

@@ -8,7 +8,7 @@ from tenants.extensions import db
 from tenants.todos import scoping, services
 from tenants.todos.models import Todo
 from tenants.todos.scoping import Action, Forbidden, Membership, NotFound, Role, Viewer
-from tests.tenants.people import ADMIN, AUTHOR, MEMBER, ORG, OTHER_ORG, OUTSIDER, OWNER
+from tests.tenants.people import ADMIN, AUTHOR, ISSUER, MEMBER, ORG, OTHER_ORG, OUTSIDER, OWNER
 from tests.tenants.sql import recorded_sql
 
 NOW = datetime(2026, 1, 1, 12, 0)
@@ -16,7 +16,7 @@ NOW = datetime(2026, 1, 1, 12, 0)
 
 def todo(author: str, visibility: str, org: str = ORG, site: str = "acme") -> Todo:
     """A todo that is never saved: the pure rules need no database."""
-    return Todo(id="x" * 22, site=site, org_id=org, author_sub=author, title="t", visibility=visibility)
+    return Todo(id="x" * 22, site=site, iss=ISSUER, org_id=org, author_sub=author, title="t", visibility=visibility)
 
 
 def membership(role: str) -> Membership:
@@ -48,7 +48,7 @@ GOOD = {"id": "42", "slug": "initech", "name": "Initech", "role": "admin", "pers
     ],
 )
 def test_a_claim_entry_grants_a_membership_only_when_well_formed(entry, granted):
-    viewer = scoping.viewer_from_claims("sub-1", [entry])
+    viewer = scoping.viewer_from_claims(ISSUER, "sub-1", [entry])
     assert (viewer.membership("42") is not None) is granted
 
 
@@ -62,14 +62,34 @@ def test_a_repeated_org_keeps_its_first_role():
     assert [(m.org_id, m.role) for m in memberships] == [("42", Role.ADMIN)]
 
 
-def test_personal_space_only_when_the_claim_says_true():
-    assert scoping.viewer_from_claims("s", [{**GOOD, "personal": "yes"}]).personal_space is None
-    assert scoping.viewer_from_claims("s", [{**GOOD, "personal": True}]).personal_space.org_id == "42"
+def test_the_claims_personal_space_only_when_it_says_true():
+    own = scoping.own_personal_space("s").org_id
+    assert scoping.viewer_from_claims(ISSUER, "s", [{**GOOD, "personal": "yes"}]).personal_space.org_id == own
+    assert scoping.viewer_from_claims(ISSUER, "s", [{**GOOD, "personal": True}]).personal_space.org_id == "42"
+
+
+@pytest.mark.parametrize("orgs", [None, [], "42", [{"id": "x"}]])
+def test_every_viewer_has_a_personal_space_whatever_the_provider_sends(orgs):
+    viewer = scoping.viewer_from_claims(ISSUER, "s", orgs)
+    assert [m.org_id for m in viewer.memberships] == [scoping.own_personal_space("s").org_id]
+    assert viewer.personal_space.role is Role.OWNER
+
+
+def test_own_personal_spaces_are_per_user_and_no_claim_can_name_one():
+    assert scoping.own_personal_space("a").org_id != scoping.own_personal_space("b").org_id
+    theirs = scoping.own_personal_space("victim").org_id
+    viewer = scoping.viewer_from_claims(ISSUER, "s", [{**GOOD, "id": theirs}])
+    assert viewer.membership(theirs) is None
 
 
 @pytest.mark.parametrize("sub", [None, "", 7, "a\nb", "s" * 256])
 def test_an_unusable_sub_gives_no_viewer(sub):
-    assert scoping.viewer_from_claims(sub, [GOOD]) is None
+    assert scoping.viewer_from_claims(ISSUER, sub, [GOOD]) is None
+
+
+@pytest.mark.parametrize("iss", [None, "", 7])
+def test_an_unusable_issuer_gives_no_viewer(iss):
+    assert scoping.viewer_from_claims(iss, "s", [GOOD]) is None
 
 
 def test_an_org_outside_the_claim_is_not_found():
@@ -210,4 +230,4 @@ def test_every_role_may_create_but_only_in_its_own_orgs(in_acme):
 
 def test_a_viewer_without_memberships_sees_nothing(in_acme):
     with pytest.raises(NotFound):
-        scoping.visible_todos("acme", Viewer("lonely"), ORG)
+        scoping.visible_todos("acme", Viewer(ISSUER, "lonely"), ORG)
