@@ -10,6 +10,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, replace
@@ -48,9 +49,16 @@ class Stranger:
 
 
 def _installed() -> None:
-    """node-oidc-provider from the lockfile, installed once; failing loudly when node or npm is missing."""
+    """node-oidc-provider from the lockfile, installed once; skipped, saying why, without node, npm or registry.
+
+    The suite must run on a machine with no services (`make test`); set GATEHOUSE_REQUIRE_NODE=1 to make a
+    missing toolchain a failure instead.
+    """
     if (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         return
+    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+    if missing:
+        _unavailable(f"{' and '.join(missing)} not installed")
     done = subprocess.run(  # noqa: S603
         ["npm", "ci", "--no-audit", "--no-fund"],  # noqa: S607
         cwd=PROVIDER_DIR,
@@ -59,7 +67,14 @@ def _installed() -> None:
         timeout=300,
         check=False,
     )
-    assert done.returncode == 0, f"npm ci in {PROVIDER_DIR} failed:\n{done.stderr[-2000:]}"
+    if done.returncode != 0:
+        _unavailable(f"npm ci in {PROVIDER_DIR} failed:\n{done.stderr[-2000:]}")
+
+
+def _unavailable(why: str) -> None:
+    if os.environ.get("GATEHOUSE_REQUIRE_NODE") == "1":
+        pytest.fail(why)
+    pytest.skip(f"the independent provider cannot run here: {why}")
 
 
 def _start_provider(port: int, clients: list[dict], log, **env) -> subprocess.Popen:
