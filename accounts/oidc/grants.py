@@ -46,6 +46,9 @@ class StrictCodeChallenge(CodeChallenge):
         verifier = grant.request.form.get("code_verifier")
         if not code.code_challenge and not verifier:
             raise InvalidGrantError("This code was issued without a PKCE challenge and cannot be redeemed.")
+        if code.code_challenge and not verifier:
+            # RFC 7636 §4.6: a verifier that does not verify (here: none at all) is invalid_grant.
+            raise InvalidGrantError("This code was issued with a PKCE challenge: send its code_verifier.")
         if code.code_challenge and code.code_challenge_method != "S256":
             raise InvalidGrantError("This code's PKCE method is not supported.")
         # Authlib refuses a verifier for a code without challenge (RFC 9700 §4.8) and checks the S256 match.
@@ -100,6 +103,12 @@ class AuthorizationCodeGrant(CarriesImpersonation, grants.AuthorizationCodeGrant
         if not is_openid_scope(self.request.scope):
             raise InvalidScopeError("Include the openid scope: this is an OpenID provider.", redirect_uri=redirect_uri)
         return redirect_uri
+
+    def validate_token_request(self):
+        if not self.request.form.get("redirect_uri"):
+            # RFC 6749 §4.1.3: required when the authorization request had one, which every code here had.
+            raise InvalidRequestError("Send the redirect_uri the code was requested with.")
+        return super().validate_token_request()
 
     def save_authorization_code(self, code, request):
         data = request.payload.data

@@ -213,3 +213,13 @@ def test_malformed_token_requests_get_json_errors(client, confidential_client):
     )
     assert response.get_json()["error"] == "invalid_request"
     assert client.get("/oauth/token").status_code == 405
+
+
+def test_a_token_request_without_the_redirect_uri_is_invalid_request(flow, signed_in, confidential_client):
+    # RFC 6749 §4.1.3: required when the authorization request carried one; a different one is invalid_grant.
+    response = flow.exchange(confidential_client, flow.code(confidential_client), redirect_uri=None)
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_request"
+    response = flow.exchange(
+        confidential_client, flow.code(confidential_client), redirect_uri="https://other.example/cb"
+    )
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_grant"

@@ -51,10 +51,11 @@ def test_wrong_verifier_is_refused(flow, signed_in, rp):
     assert response.get_json()["error"] == "invalid_grant"
 
 
-def test_missing_verifier_is_refused(flow, signed_in, rp):
+def test_missing_verifier_is_refused_as_invalid_grant(flow, signed_in, rp):
+    # RFC 7636 §4.6: the code cannot be redeemed without its verifier.
     response = flow.exchange(rp, flow.code(rp), code_verifier=None)
     assert response.status_code == 400
-    assert response.get_json()["error"] == "invalid_request"
+    assert response.get_json()["error"] == "invalid_grant"
 
 
 def test_right_verifier_is_accepted(flow, signed_in, rp):
