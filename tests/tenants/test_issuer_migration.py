@@ -11,9 +11,9 @@ BEFORE = "c4a1d7e9b2f0"
 NOW = "2026-01-01 12:00:00"
 ROWS = [
     "INSERT INTO todos (id, site, org_id, author_sub, author_name, title, notes, done, visibility, created_at,"
-    " updated_at) VALUES ('{site}-todo-aaaaaaaaaaaa', '{site}', '5', '1', 'A', 't', '', false, 'org', :now, :now)",
+    " updated_at) VALUES ('{site}-todo-aaaa', '{site}', '5', '1', 'A', 't', '', false, 'org', :now, :now)",
     "INSERT INTO todo_actor_writes (site, todo_id, org_id, subject_sub, subject_name, actor_sub, actor_name, action,"
-    " at) VALUES ('{site}', '{site}-todo-aaaaaaaaaaaa', '5', '1', 'A', '7', 'Adam', 'create', :now)",
+    " at) VALUES ('{site}', '{site}-todo-aaaa', '5', '1', 'A', '7', 'Adam', 'create', :now)",
     "INSERT INTO token_sets (id, site, sub, access_token, access_expires_at, id_token, updated_at)"
     " VALUES ('{site}-ts', '{site}', '1', 'at', :now, 'idt', :now)",
     "INSERT INTO tenant_sessions (site, key, public_id, data, user_agent, created_at, last_seen_at, expires_at, sub)"
@@ -27,20 +27,22 @@ def test_existing_rows_get_their_sites_configured_issuer(tmp_path, monkeypatch):
     with empty_database(tmp_path) as url:
         app = tenants.create_app("acme", {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
         with app.app_context():
-            upgrade(directory=tenants.MIGRATIONS, revision=BEFORE)
-            with db.engine.begin() as conn:
-                for site in ("acme", "globex"):
-                    for row in ROWS:
-                        conn.execute(text(row.format(site=site)), {"now": NOW})
+            try:
+                upgrade(directory=tenants.MIGRATIONS, revision=BEFORE)
+                with db.engine.begin() as conn:
+                    for site in ("acme", "globex"):
+                        for row in ROWS:
+                            conn.execute(text(row.format(site=site)), {"now": NOW})
 
-            upgrade(directory=tenants.MIGRATIONS)
+                upgrade(directory=tenants.MIGRATIONS)
 
-            with db.engine.connect() as conn:
-                for table in TABLES:
-                    found = conn.execute(text(f"SELECT site, iss FROM {table} ORDER BY site")).all()  # noqa: S608
-                    assert [tuple(r) for r in found] == [
-                        ("acme", "http://localhost:5000"),
-                        ("globex", "https://id.globex.example"),
-                    ], table
-            downgrade(directory=tenants.MIGRATIONS, revision="base")
-            db.engine.dispose()
+                with db.engine.connect() as conn:
+                    for table in TABLES:
+                        found = conn.execute(text(f"SELECT site, iss FROM {table} ORDER BY site")).all()  # noqa: S608
+                        assert [tuple(r) for r in found] == [
+                            ("acme", "http://localhost:5000"),
+                            ("globex", "https://id.globex.example"),
+                        ], table
+                downgrade(directory=tenants.MIGRATIONS, revision="base")
+            finally:
+                db.engine.dispose()  # no connection left for the garbage collector to warn about
