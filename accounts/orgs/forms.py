@@ -41,6 +41,11 @@ class DeleteOrgForm(FlaskForm):
     confirm = StringField("Type the slug to confirm", filters=[_strip], validators=[DataRequired("Type the slug.")])
 
 
+class TransferForm(FlaskForm):
+    # No DataRequired: an empty field is a mismatch like any other, told by rules.check_typed_slug.
+    confirm = StringField("Type the slug to confirm", filters=[_strip])
+
+
 class InviteForm(FlaskForm):
     email = EmailField(
         "Email",

@@ -165,6 +165,11 @@ def check_delete(*, actor: Role, personal: bool, slug: str, confirmation: str) -
         raise OrgRuleError(Reason.PERSONAL_SPACE)
     if actor is not Role.OWNER:
         raise OrgRuleError(Reason.ONLY_OWNERS)
+    check_typed_slug(slug=slug, confirmation=confirmation)
+
+
+def check_typed_slug(*, slug: str, confirmation: str) -> None:
+    """What cannot be undone (delete, transfer ownership) waits until the org's slug is typed exactly."""
     if confirmation.strip() != slug:
         raise OrgRuleError(Reason.CONFIRMATION_MISMATCH)
 

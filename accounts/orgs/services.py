@@ -325,16 +325,47 @@ def leave(org_id: int, user_id: int, *, origin: Origin = NO_ORIGIN, now: datetim
     )
 
 
+def removal_target(org_id: int, actor_id: int, target_id: int) -> Membership:
+    """The member the actor may remove (or themself, leaving), rules checked and nothing changed: the confirm page."""
+    org = db.session.get(Organization, org_id)
+    actor, target = member_row(org_id, actor_id), member_row(org_id, target_id)
+    rules.check_remove(
+        actor=actor.role_enum,
+        target=target.role_enum,
+        is_self=actor_id == target_id,
+        owners=owner_count(org_id),
+        personal=org.personal,
+    )
+    return target
+
+
+def transfer_target(org_id: int, actor_id: int, target_id: int) -> Membership:
+    """The member the actor may hand ownership to, rules checked and nothing changed: the confirm page."""
+    org = db.session.get(Organization, org_id)
+    actor, target = member_row(org_id, actor_id), member_row(org_id, target_id)
+    rules.check_transfer(
+        actor=actor.role_enum, target=target.role_enum, is_self=actor_id == target_id, personal=org.personal
+    )
+    return target
+
+
 def transfer_ownership(
-    org_id: int, actor_id: int, target_id: int, *, origin: Origin = NO_ORIGIN, now: datetime | None = None
+    org_id: int,
+    actor_id: int,
+    target_id: int,
+    confirmation: str,
+    *,
+    origin: Origin = NO_ORIGIN,
+    now: datetime | None = None,
 ) -> Membership:
-    """Make another member the owner; the former owner stays as an admin."""
+    """Make another member the owner once the owner typed the org's slug; the former owner stays as an admin."""
     org = lock_org(org_id)
     actor = member_row(org_id, actor_id)
     target = member_row(org_id, target_id)
     rules.check_transfer(
         actor=actor.role_enum, target=target.role_enum, is_self=actor_id == target_id, personal=org.personal
     )
+    rules.check_typed_slug(slug=org.slug, confirmation=confirmation)
     details = {"from_role": target.role_enum.value}
     target.role = Role.OWNER
     actor.role = Role.ADMIN

@@ -16,7 +16,16 @@ from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db
 from . import services
-from .forms import ROLE_CHOICES, ActionForm, CreateOrgForm, DeleteOrgForm, InviteForm, RenameOrgForm, RoleForm
+from .forms import (
+    ROLE_CHOICES,
+    ActionForm,
+    CreateOrgForm,
+    DeleteOrgForm,
+    InviteForm,
+    RenameOrgForm,
+    RoleForm,
+    TransferForm,
+)
 from .models import Membership
 from .rules import OrgRuleError, Role
 
@@ -152,12 +161,23 @@ def change_role(slug: str, user_id: int):
     return see_other("orgs.show", slug=slug)
 
 
-@bp.post("/orgs/<slug>/members/<int:user_id>/remove")
+@bp.route("/orgs/<slug>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove(slug: str, user_id: int):
-    """Take a member out of the org."""
+    """Take a member out of the org: GET shows what that means, the POST from that page does it."""
     membership = membership_or_404(slug)
     name = membership.org.name
+    if request.method == "GET":
+        try:
+            target = services.removal_target(membership.org_id, g.user.id, user_id)
+        except OrgRuleError as error:
+            show_refusal(error)
+            return see_other("orgs.show", slug=slug)
+        if target.user_id == g.user.id:
+            return see_other("orgs.leave", slug=slug)
+        return render_template(
+            "accounts/orgs/confirm_remove.html", org=membership.org, target=target, form=ActionForm()
+        )
     try:
         removed = services.remove_member(membership.org_id, g.user.id, user_id, origin=request_origin(), now=utcnow())
     except OrgRuleError as error:
@@ -171,29 +191,47 @@ def remove(slug: str, user_id: int):
     return see_other("orgs.show", slug=slug)
 
 
-@bp.post("/orgs/<slug>/members/<int:user_id>/transfer")
+@bp.route("/orgs/<slug>/members/<int:user_id>/transfer", methods=["GET", "POST"])
 @login_required
 def transfer(slug: str, user_id: int):
-    """Hand ownership to another member; you stay as an admin."""
+    """Hand ownership to another member once the org's slug is typed; you stay as an admin."""
     membership = membership_or_404(slug)
+    form = TransferForm()
+    if request.method == "GET":
+        try:
+            target = services.transfer_target(membership.org_id, g.user.id, user_id)
+        except OrgRuleError as error:
+            show_refusal(error)
+            return see_other("orgs.show", slug=slug)
+        page = {"org": membership.org, "target": target, "form": restore_form(form)}
+        return render_template("accounts/orgs/confirm_transfer.html", **page)
     try:
         new_owner = services.transfer_ownership(
-            membership.org_id, g.user.id, user_id, origin=request_origin(), now=utcnow()
+            membership.org_id, g.user.id, user_id, form.confirm.data or "", origin=request_origin(), now=utcnow()
         )
     except OrgRuleError as error:
-        show_refusal(error)
+        show_refusal(error, form)
+        if error.field in form._fields:
+            return see_other("orgs.transfer", slug=slug, user_id=user_id)
         return see_other("orgs.show", slug=slug)
     db.session.commit()
     flash(f"{new_owner.user.name} is now an owner; you are an admin.", "success")
     return see_other("orgs.show", slug=slug)
 
 
-@bp.post("/orgs/<slug>/leave")
+@bp.route("/orgs/<slug>/leave", methods=["GET", "POST"])
 @login_required
 def leave(slug: str):
-    """Leave the org."""
+    """Leave the org: GET shows what that means, the POST from that page does it."""
     membership = membership_or_404(slug)
     name = membership.org.name
+    if request.method == "GET":
+        try:
+            services.removal_target(membership.org_id, g.user.id, g.user.id)
+        except OrgRuleError as error:
+            show_refusal(error)
+            return see_other("orgs.show", slug=slug)
+        return render_template("accounts/orgs/confirm_leave.html", org=membership.org, me=membership, form=ActionForm())
     try:
         services.leave(membership.org_id, g.user.id, origin=request_origin(), now=utcnow())
     except OrgRuleError as error:

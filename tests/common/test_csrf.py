@@ -160,6 +160,7 @@ def accounts_world(accounts_app, make_user, outbox):
         "orgs.decline": {"token": invitation_token},
         "mfa.forget_device": {"device_id": device_id},
         "oidc.disconnect": {"client_id": "app"},
+        "impersonation.start": {"user_id": bob_id},
         **{f"admin.{name}": {"user_id": bob_id} for name in ADMIN_ACTIONS},
         "impersonation.start": {"user_id": bob_id},
     }

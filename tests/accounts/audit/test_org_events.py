@@ -66,7 +66,7 @@ def test_removing_and_leaving_are_told_apart(accounts_app, initech, signed_in):
 
 
 def test_transferring_ownership(accounts_app, initech, signed_in):
-    post(signed_in(initech.alice), f"{ORG_PAGE}/members/{initech.bob.id}/transfer")
+    post(signed_in(initech.alice), f"{ORG_PAGE}/members/{initech.bob.id}/transfer", {"confirm": "initech"})
     event = last(accounts_app, "org.ownership_transferred")
     assert (event.org_id, event.actor_id, event.subject_id) == (initech.id, initech.alice.id, initech.bob.id)
 

@@ -258,7 +258,7 @@ def test_members_leave_but_the_last_owner_stays(initech, signed_in, roles):
 
 def test_transfer_ownership(initech, signed_in, roles):
     alice = signed_in(initech.alice)
-    response = post(alice, f"{ORG_PAGE}/members/{initech.carol.id}/transfer")
+    response = post(alice, f"{ORG_PAGE}/members/{initech.carol.id}/transfer", {"confirm": "initech"})
     assert response.status_code == 303
     assert "Carol is now an owner; you are an admin." in text(alice, ORG_PAGE)
     assert roles(initech.id) == {
@@ -275,7 +275,7 @@ def test_only_owners_transfer(initech, signed_in, roles):
     bob = signed_in(initech.bob)
     before = roles(initech.id)
     token = csrf_token(bob, ORG_PAGE)
-    bob.post(f"{ORG_PAGE}/members/{initech.carol.id}/transfer", data={"csrf_token": token})
+    bob.post(f"{ORG_PAGE}/members/{initech.carol.id}/transfer", data={"csrf_token": token, "confirm": "initech"})
     assert MESSAGES[Reason.ONLY_OWNERS] in text(bob, ORG_PAGE)
     assert roles(initech.id) == before
 
