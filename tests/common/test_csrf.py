@@ -162,7 +162,6 @@ def accounts_world(accounts_app, make_user, outbox):
         "oidc.disconnect": {"client_id": "app"},
         "impersonation.start": {"user_id": bob_id},
         **{f"admin.{name}": {"user_id": bob_id} for name in ADMIN_ACTIONS},
-        "impersonation.start": {"user_id": bob_id},
     }
     # Any visit may refresh "last seen" and the session's own data; the rows themselves must stay.
     return World(accounts_app, accounts_db, client, url_values, {"sessions": {"data", "last_seen_at", "ip"}})
