@@ -13,11 +13,11 @@ from .views import banner_facts, bp
 
 def end_if_over():
     """before_request: past its hour an impersonation ends on the next request, whatever that request was."""
-    auth = authentication.current()
-    if auth is None or request.endpoint in policy.NOT_BROWSER_PAGES or not rules.is_over(auth, utcnow()):
+    auth, now = authentication.current(), utcnow()
+    if auth is None or request.endpoint in policy.NOT_BROWSER_PAGES or not rules.is_over(auth, now):
         return None
     name = g.user.name
-    admin = flows.stop(how="expired", origin=request_origin(), now=utcnow())
+    admin = flows.stop(how="expired", origin=request_origin(), now=now)
     signed_in = "you are signed in as yourself again" if admin else "you are signed out"
     flash(f"Your time acting as {name} is over (at most an hour): {signed_in}.", "info")
     return redirect(url_for("identity.home"), code=303)

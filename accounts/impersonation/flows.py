@@ -1,6 +1,5 @@
 """Start and stop an impersonation: the session change, its audit entries, the mail (flows commit, helpers never)."""
 
-import secrets
 from datetime import datetime
 
 from ..audit.events import Origin, record_event
@@ -20,7 +19,7 @@ def start(admin: User, target: User, *, reason: str, origin: Origin, now: dateti
         subject_id=target.id,
         origin=origin,
         now=now,
-        details={"impersonation": secrets.token_hex(8), "reason": reason, "expires_at": expires_at},
+        details={"reason": reason, "expires_at": expires_at},
     )
     db.session.commit()
     auth = authentication.impersonate(target, reason=reason, expires_at=expires_at)

@@ -14,7 +14,7 @@ from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import current_app
 from flask import request as flask_request
 
-from common.clock import utcnow
+from common.clock import unix_seconds, utcnow
 
 from . import config, services
 from .claims import impersonation_claims, subject, user_claims
@@ -132,8 +132,8 @@ class Introspection(IntrospectionEndpoint):
             "sub": subject(row.user),
             "aud": row.client.audience,
             "iss": config.issuer(),
-            "iat": _epoch(row.issued_at),
-            "exp": _epoch(expires),
+            "iat": unix_seconds(row.issued_at),
+            "exp": unix_seconds(expires),
             "sid": row.sid,
             # The same act and impersonation as the JWT access token states (none for the user's own grant).
             **impersonation_claims(row.impersonation, with_name=False),
@@ -141,10 +141,6 @@ class Introspection(IntrospectionEndpoint):
         if token.kind == "access_token":
             payload["token_type"] = "Bearer"  # noqa: S105 (a token type name, not a secret)
         return payload
-
-
-def _epoch(moment: datetime) -> int:
-    return int((moment - datetime(1970, 1, 1)).total_seconds())
 
 
 class EndSession(EndSessionEndpoint):

@@ -282,16 +282,7 @@ def remove_member(
     org_id: int, actor_id: int, target_id: int, *, origin: Origin = NO_ORIGIN, now: datetime | None = None
 ) -> User:
     """Take a member out of the org (removing yourself is leaving); return the removed user."""
-    org = lock_org(org_id)
-    actor = member_row(org_id, actor_id)
-    target = member_row(org_id, target_id)
-    rules.check_remove(
-        actor=actor.role_enum,
-        target=target.role_enum,
-        is_self=actor_id == target_id,
-        owners=owner_count(org_id),
-        personal=org.personal,
-    )
+    target = _removable(lock_org(org_id), actor_id, target_id)
     user, role = target.user, target.role_enum.value
     db.session.delete(target)
     event = "org.member_left" if actor_id == target_id else "org.member_removed"
@@ -327,13 +318,17 @@ def leave(org_id: int, user_id: int, *, origin: Origin = NO_ORIGIN, now: datetim
 
 def removal_target(org_id: int, actor_id: int, target_id: int) -> Membership:
     """The member the actor may remove (or themself, leaving), rules checked and nothing changed: the confirm page."""
-    org = db.session.get(Organization, org_id)
-    actor, target = member_row(org_id, actor_id), member_row(org_id, target_id)
+    return _removable(db.session.get(Organization, org_id), actor_id, target_id)
+
+
+def _removable(org: Organization, actor_id: int, target_id: int) -> Membership:
+    """The target's membership once the rules allow the actor to remove it (OrgRuleError otherwise)."""
+    actor, target = member_row(org.id, actor_id), member_row(org.id, target_id)
     rules.check_remove(
         actor=actor.role_enum,
         target=target.role_enum,
         is_self=actor_id == target_id,
-        owners=owner_count(org_id),
+        owners=owner_count(org.id),
         personal=org.personal,
     )
     return target
@@ -341,12 +336,16 @@ def removal_target(org_id: int, actor_id: int, target_id: int) -> Membership:
 
 def transfer_target(org_id: int, actor_id: int, target_id: int) -> Membership:
     """The member the actor may hand ownership to, rules checked and nothing changed: the confirm page."""
-    org = db.session.get(Organization, org_id)
-    actor, target = member_row(org_id, actor_id), member_row(org_id, target_id)
+    return _transferable(db.session.get(Organization, org_id), actor_id, target_id)[1]
+
+
+def _transferable(org: Organization, actor_id: int, target_id: int) -> tuple[Membership, Membership]:
+    """(actor, target) memberships once the rules allow the actor to hand ownership to the target."""
+    actor, target = member_row(org.id, actor_id), member_row(org.id, target_id)
     rules.check_transfer(
         actor=actor.role_enum, target=target.role_enum, is_self=actor_id == target_id, personal=org.personal
     )
-    return target
+    return actor, target
 
 
 def transfer_ownership(
@@ -360,11 +359,7 @@ def transfer_ownership(
 ) -> Membership:
     """Make another member the owner once the owner typed the org's slug; the former owner stays as an admin."""
     org = lock_org(org_id)
-    actor = member_row(org_id, actor_id)
-    target = member_row(org_id, target_id)
-    rules.check_transfer(
-        actor=actor.role_enum, target=target.role_enum, is_self=actor_id == target_id, personal=org.personal
-    )
+    actor, target = _transferable(org, actor_id, target_id)
     rules.check_typed_slug(slug=org.slug, confirmation=confirmation)
     details = {"from_role": target.role_enum.value}
     target.role = Role.OWNER
