@@ -12,7 +12,7 @@ from common.proxy import init_proxy_fix
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
 from common.session_records import SqlSessionStore
-from common.settings import ConfigError, base_config, database_url
+from common.settings import ConfigError, base_config, database_url, rate_limits_enabled
 from common.templating import ROOT, make_flask
 
 from .admin.views import bp as admin_bp
@@ -74,6 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         RATELIMIT_EMAIL_CHANGE="5 per hour",
         # Invitations mail arbitrary addresses: cap them so an account cannot be used to spam.
         RATELIMIT_INVITE="30 per hour",
+        RATELIMIT_ENABLED=rate_limits_enabled(app.config["GATEHOUSE_ENV"]),
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
         RATELIMIT_KEY_PREFIX="gatehouse-accounts",
         RATELIMIT_HEADERS_ENABLED=True,

@@ -47,6 +47,16 @@ def site_secret(env_name: str, instance_path: str, env: str) -> str:
     return path.read_text().strip()
 
 
+def rate_limits_enabled(env: str) -> bool:
+    """GATEHOUSE_RATE_LIMITS=off switches rate limits off (benchmarks only); refused in production."""
+    value = os.environ.get("GATEHOUSE_RATE_LIMITS", "on").strip().lower()
+    if value not in {"on", "off"}:
+        raise ConfigError(f"GATEHOUSE_RATE_LIMITS must be on or off, not {value!r}")
+    if value == "off" and env == PRODUCTION:
+        raise ConfigError("GATEHOUSE_RATE_LIMITS=off is refused in production: rate limits guard sign-in and mail")
+    return value == "on"
+
+
 def database_url(env_name: str, instance_path: str, filename: str) -> str:
     """A site's database URL: its own variable, then DATABASE_URL, then SQLite under instance/."""
     url = os.environ.get(env_name) or os.environ.get("DATABASE_URL")

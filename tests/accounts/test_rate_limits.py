@@ -2,6 +2,8 @@
 
 import pytest
 
+import accounts
+from common.settings import ConfigError
 from tests.accounts.conftest import add_user, signed_in_as
 from tests.conftest import PASSWORD, submit
 
@@ -154,3 +156,27 @@ def test_a_rejected_new_password_does_not_count_as_a_guess(accounts_app_with):
     too_short = {"current_password": PASSWORD, "password": "short", "confirm": "short"}
     for _ in range(2):
         assert submit(client, "/account/password", too_short).status_code == 303
+
+
+def test_rate_limits_can_be_switched_off_outside_production(monkeypatch, accounts_app_with):
+    monkeypatch.setenv("GATEHOUSE_RATE_LIMITS", "off")
+    app = accounts_app_with(RATELIMIT_SIGNIN_PER_IP="1 per minute")
+    add_user(app)
+    client = from_ip(app, "198.51.100.1")
+    for _ in range(3):
+        assert sign_in(client).status_code == 303
+
+
+def test_rate_limits_off_is_refused_in_production(monkeypatch):
+    monkeypatch.setenv("GATEHOUSE_ENV", "production")
+    monkeypatch.setenv("SMTP_HOST", "smtp.example.test")
+    monkeypatch.setenv("ACCOUNTS_SECRET_KEY", "kM3q9ZxT7vLw2RbN8yHc4JfPd6GsEa1Uo5Ki0WnVrQ")
+    monkeypatch.setenv("GATEHOUSE_RATE_LIMITS", "off")
+    with pytest.raises(ConfigError, match="GATEHOUSE_RATE_LIMITS=off is refused in production"):
+        accounts.create_app()
+
+
+def test_an_unknown_rate_limits_setting_is_refused(monkeypatch):
+    monkeypatch.setenv("GATEHOUSE_RATE_LIMITS", "maybe")
+    with pytest.raises(ConfigError, match="GATEHOUSE_RATE_LIMITS must be on or off"):
+        accounts.create_app()
