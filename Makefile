@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask
 TENANTS = $(basename $(notdir $(wildcard tenants/*.toml)))
 
-.PHONY: run test test-browser lint format migrate seed install install-dev clean
+.PHONY: run test test-browser lint format migrate seed install install-dev clean bench bench-quick
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test: install-dev  ## the whole suite (but the browser journeys) on SQLite, no s
 
 test-browser: install-dev  ## browser journeys in headless Chromium (needs /usr/bin/chromium)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+bench: install  ## the benchmark suite on PostgreSQL + Redis (3 rounds x 10 s; BENCH_ARGS="--only userinfo --scale" …)
+	$(BIN)/python bench/suite.py $(BENCH_ARGS)
+
+bench-quick: install  ## a quick bench run (1 round x 2 s), for before/after checks of a change
+	$(BIN)/python bench/suite.py --quick $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
