@@ -31,6 +31,7 @@ from tenants.signin.tokens import store_token_set  # noqa: E402
 from tenants.todos.models import Todo  # noqa: E402
 
 ORG = "1"
+ISSUER = os.environ.get("ACME_ISSUER", "http://localhost:5000")
 READER = "reader"
 AUTHORS = [f"author-{n}" for n in range(20)]
 
@@ -45,6 +46,7 @@ def fill(rows: int) -> None:
             {
                 "id": secrets.token_urlsafe(16)[:22],
                 "site": "acme",
+                "iss": ISSUER,
                 "org_id": ORG,
                 "author_sub": AUTHORS[n % len(AUTHORS)],
                 "author_name": "Someone",
@@ -68,16 +70,17 @@ def signed_in_client(app):
     """A client signed in locally as a member of the org (no provider needed for a bench)."""
     token = {"access_token": "bench", "expires_in": 86400, "refresh_token": None, "id_token": "bench"}
     with app.app_context():
-        token_set_id = store_token_set("acme", READER, "bench-sid", token, utcnow())
+        token_set_id = store_token_set("acme", ISSUER, READER, "bench-sid", token, utcnow())
     client = app.test_client()
     orgs = [{"id": ORG, "slug": "bench", "name": "Bench", "role": "member", "personal": False}]
     with client.session_transaction() as session:
         session.update(
             {
+                "iss": ISSUER,
                 "sub": READER,
                 "op_sid": "bench-sid",
                 "token_set_id": token_set_id,
-                "claims": {"sub": READER, "name": "Reader", "orgs": orgs},
+                "claims": {"iss": ISSUER, "sub": READER, "name": "Reader", "orgs": orgs},
                 "active_org_id": ORG,
             }
         )
