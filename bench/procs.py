@@ -115,6 +115,14 @@ class Window:
         return used
 
 
+def machine_busy() -> float:
+    """CPU seconds every core of the machine has spent busy since boot (to see how loaded a shared machine was)."""
+    with open("/proc/stat") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) * TICK
+
+
 def postmaster_pid() -> int | None:
     """The PostgreSQL postmaster: the postgres process whose parent is not postgres."""
     for pid in all_pids():

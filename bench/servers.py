@@ -1,6 +1,7 @@
 """The servers under test: PostgreSQL and Redis started if down (as .ci/run does), gunicorn sites."""
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+PR_SET_PDEATHSIG = 1
 BENCH_DIR = Path(__file__).resolve().parent
 # The same gunicorn settings for every server, hello included: sync workers (4 unless told), no preload.
 GUNICORN_SETTINGS = ["--worker-class", "sync", "--log-level", "warning", "--graceful-timeout", "5"]
@@ -81,6 +83,11 @@ class Server:
         return self.process.pid
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends SIGTERM to the master if the bench dies unannounced (SIGKILL)."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start(name: str, spec: str, port: int, src: Path, env: dict, logs: Path, workers: int) -> Server:
     """gunicorn serving spec on 127.0.0.1:port from the checkout src; its master is the process group leader."""
     log = logs / f"{name}.log"
@@ -97,7 +104,13 @@ def start(name: str, spec: str, port: int, src: Path, env: dict, logs: Path, wor
         spec,
     ]
     process = subprocess.Popen(  # noqa: S603
-        command, env=env, cwd=src, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        command,
+        env=env,
+        cwd=src,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 (only a prctl call, no locks taken)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     return Server(name, f"http://127.0.0.1:{port}", process, log)
 
