@@ -15,6 +15,7 @@ import argparse
 import atexit
 import json
 import os
+import re
 import secrets
 import signal
 import statistics
@@ -265,21 +266,36 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _run_printing(command: list[str], env: dict, cwd: Path) -> str:
+    """Run a scale bench, echoing and returning its output."""
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)  # noqa: S603
+    print(done.stdout, end="", flush=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
 def scale(args, env: dict) -> None:
-    """The scale benches on the same database (they drop and create their own tables)."""
+    """The scale benches on the same database (they drop and create their own tables); the todo list as one table."""
     script_dir = args.src / "bench" if (args.src / "bench" / "todo_list.py").exists() else BENCH_DIR
     small, large = (200, 5000) if args.quick or args.tiny else (1000, args.rows)
-    url = env["DATABASE_URL"]
+    medians = {}
     for rows in (small, large):
         print(f"\n## todo list, {rows} todos", flush=True)
-        subprocess.run(  # noqa: S603
-            [sys.executable, str(script_dir / "todo_list.py"), "--rows", str(rows)], env=env, cwd=args.src, check=True
-        )
+        output = _run_printing([sys.executable, str(script_dir / "todo_list.py"), "--rows", str(rows)], env, args.src)
+        medians[rows] = dict(re.findall(r"^\| ([^|]+?) \| ([0-9.]+) \| [0-9.]+ \|$", output, re.MULTILINE))
+    print(f"\n| todo list page | {small} p50 ms | {large} p50 ms | ratio {large}/{small} (goal ≤ 1.2) |")
+    print("|---|---:|---:|---:|")
+    for page, fast in medians[small].items():
+        slow = medians[large].get(page.replace(str(small), str(large)))
+        if slow is not None:
+            ratio = float(slow) / float(fast)
+            print(f"| {page} | {fast} | {slow} | {ratio:.2f} {'yes' if ratio <= 1.2 else 'no'} |")
     print("\n## admin users", flush=True)
     command = [sys.executable, str(script_dir / "admin_users.py")]
     command += ["--quick"] if args.quick or args.tiny else []
-    command += [] if args.sqlite else ["--database-url", url]
-    subprocess.run(command, env=env, cwd=args.src, check=True)  # noqa: S603
+    command += [] if args.sqlite else ["--database-url", env["DATABASE_URL"]]
+    _run_printing(command, env, args.src)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
