@@ -10,6 +10,21 @@ ORG = ("Bench Org", "bench-org")
 TODOS = 20
 
 
+def migrate() -> None:
+    """Both Alembic trees, the checkout's own migrations, run in this process (as `flask db upgrade` would)."""
+    from flask_migrate import upgrade
+
+    import accounts
+    import tenants
+    from accounts.extensions import db as accounts_db
+    from tenants.extensions import db as tenants_db
+
+    for app, db in ((accounts.create_app(), accounts_db), (tenants.create_app("acme"), tenants_db)):
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+
+
 def seed_accounts(acme_url: str) -> tuple[str, str, str]:
     """A verified user (at the production argon2 cost) owning an org, and Acme registered: (sub, org id, secret)."""
     import accounts

@@ -63,14 +63,6 @@ def reset_postgres(database: str) -> None:
         raise RuntimeError(f"could not reset database {database}: {reset.stderr}")
 
 
-def migrate(src: Path, env: dict) -> None:
-    """Both Alembic trees, with the checkout's own migrations."""
-    for target in ("app", 'app:tenant("acme")'):
-        done = _run([sys.executable, "-m", "flask", "--app", target, "db", "upgrade"], cwd=src, env=env)
-        if done.returncode != 0:
-            raise RuntimeError(f"migrations of {target} failed:\n{done.stderr[-2000:]}")
-
-
 @dataclass
 class Server:
     name: str
