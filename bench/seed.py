@@ -1,6 +1,9 @@
 """What the scenarios need, written with the app's own code (imported from the checkout under test)."""
 
+import contextlib
+import io
 import secrets
+import sys
 import time
 from datetime import timedelta
 
@@ -20,8 +23,14 @@ def migrate() -> None:
     from tenants.extensions import db as tenants_db
 
     for app, db in ((accounts.create_app(), accounts_db), (tenants.create_app("acme"), tenants_db)):
-        with app.app_context():
-            upgrade()
+        log = io.StringIO()
+        # Alembic logs every step at INFO to stderr; the table is what a bench run should show.
+        with app.app_context(), contextlib.redirect_stderr(log):
+            try:
+                upgrade()
+            except Exception:
+                print(log.getvalue(), file=sys.stderr)
+                raise
             db.engine.dispose()
 
 
