@@ -34,7 +34,6 @@ from load import run_window  # noqa: E402
 from scenarios import SCENARIOS, Seat, Sites, sso_hop  # noqa: E402
 
 DEFAULT_ORDER = ["userinfo", "bearer_list", "todo_page", "refresh", "sso_hop", "signin"]
-QUICK_ORDER = ["userinfo", "bearer_list", "todo_page", "refresh", "sso_hop", "signin"]
 SIGNIN_GOAL = 0.9  # × the argon2id hash rate measured in this run
 REDIS_URL = "redis://127.0.0.1:6379/5"
 # testing, not production: production refuses GATEHOUSE_RATE_LIMITS=off and marks cookies Secure/__Host-
@@ -74,7 +73,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--seconds at most 240: access tokens (5 minutes) are issued once per window")
     args.src = Path(args.src).resolve()
     args.database = args.database or ("bench" if args.port_base == 9101 else f"bench_{args.port_base}")
-    args.scenarios = args.only.split(",") if args.only else (QUICK_ORDER if args.quick else DEFAULT_ORDER)
+    args.scenarios = args.only.split(",") if args.only else DEFAULT_ORDER
     unknown = [s for s in args.scenarios if s not in SCENARIOS or s == "hello"]
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(unknown)}")
