@@ -7,8 +7,11 @@ from pathlib import Path
 from flask import Flask, g
 
 from common.errors import init_error_pages
+from common.health import database_check, init_health, redis_check
 from common.input_guard import init_input_guard
+from common.metrics import init_metrics
 from common.proxy import init_proxy_fix
+from common.request_log import init_request_log
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
 from common.session_records import SqlSessionStore
@@ -26,6 +29,7 @@ from .impersonation import init_impersonation
 from .mail.views import bp as mail_bp
 from .mfa import init_app as init_mfa
 from .oidc import init_oidc
+from .oidc.tokens import current_signing_keyset
 from .orgs import invitation_views  # noqa: F401  (adds the invitation pages to orgs_bp)
 from .orgs.views import bp as orgs_bp
 from .sessions.authentication import session_columns
@@ -92,6 +96,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    _init_operations(app)
     init_input_guard(app)
     # Every POST is checked here, before any view: CSRF-only forms need no second check in views.
     csrf.init_app(app)
@@ -104,6 +109,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_context(app)
     return app
+
+
+def _init_operations(app: Flask) -> None:
+    """Request ids and JSON request lines, metrics, and the health endpoints a load balancer polls."""
+    init_request_log(app, site="accounts", user_of_request=lambda: str(g.user.id) if g.get("user") else None)
+    init_metrics(app, site="accounts", token_endpoint="oidc.token")  # noqa: S106 (an endpoint name)
+    # Ready means the signing key loads too: a node that cannot sign tokens must not get traffic.
+    init_health(app, [database_check(db), redis_check(os.environ.get("REDIS_URL")), current_signing_keyset])
 
 
 def _register_blueprints(app: Flask) -> None:
