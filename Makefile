@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask
 TENANTS = $(basename $(notdir $(wildcard tenants/*.toml)))
 
-.PHONY: run test test-browser lint format migrate seed install install-dev clean
+.PHONY: run test test-browser lint format migrate seed install install-dev clean prod load load-quick faults faults-quick
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ test: install-dev  ## the whole suite (but the browser journeys) on SQLite, no s
 
 test-browser: install-dev  ## browser journeys in headless Chromium (needs /usr/bin/chromium)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+prod: install-dev  ## the sites like production: gunicorn, TLS, two Accounts servers, PostgreSQL + Redis
+	$(BIN)/python -m operations.stack
+
+load: install-dev  ## Locust: 50 users for 60 s against the production-like stack, then the ledger checks
+	$(BIN)/python -m operations.load
+
+load-quick: install-dev
+	$(BIN)/python -m operations.load --quick
 
 lint: install-dev
 	$(BIN)/ruff check .
