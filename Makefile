@@ -48,6 +48,12 @@ load: install-dev  ## Locust: 50 users for 60 s against the production-like stac
 load-quick: install-dev
 	$(BIN)/python -m operations.load --quick
 
+faults: install-dev  ## fault drills under load: PostgreSQL restart, Redis stop, worker kill, tenant and Accounts down
+	$(BIN)/python -m operations.faults
+
+faults-quick: install-dev
+	$(BIN)/python -m operations.faults --quick
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -79,6 +79,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         # Invitations mail arbitrary addresses: cap them so an account cannot be used to spam.
         RATELIMIT_INVITE="30 per hour",
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
+        # Redis down: limits fall back to each worker's memory (still limited, per process) rather than
+        # failing open (unlimited guessing) or closed (nobody can sign in). make faults drills it.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_KEY_PREFIX="gatehouse-accounts",
         RATELIMIT_HEADERS_ENABLED=True,
         MAIL_SERVER=os.environ.get("SMTP_HOST"),
@@ -88,6 +91,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         MAIL_USE_TLS=os.environ.get("SMTP_STARTTLS", "1") == "1",
         MAIL_FROM=os.environ.get("MAIL_FROM", "Gatehouse <no-reply@gatehouse.test>"),
     )
+    if os.environ.get("ACCESS_TOKEN_SECONDS"):
+        app.config["OIDC_ACCESS_TOKEN_LIFETIME"] = int(os.environ["ACCESS_TOKEN_SECONDS"])
     if overrides:
         app.config.update(overrides)
     if app.config["GATEHOUSE_ENV"] == "production" and not app.config["MAIL_SERVER"]:
@@ -96,7 +101,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
-    _init_operations(app)
     init_input_guard(app)
     # Every POST is checked here, before any view: CSRF-only forms need no second check in views.
     csrf.init_app(app)
@@ -104,6 +108,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_security_headers(app)
     init_proxy_fix(app)
     init_error_pages(app)
+    _init_operations(app)
 
     app.session_interface = ServerSessionInterface(SqlSessionStore(db, UserSession, columns=session_columns))
     _register_blueprints(app)

@@ -31,9 +31,10 @@ def init_metrics(app: Flask, *, site: str, token_endpoint: str | None = None) ->
     """Count every answered request by route and status; count the token endpoint's grants by type."""
     token = os.environ.get("METRICS_TOKEN", "")
 
-    @app.before_request
     def start_timer() -> None:
         g.metrics_started = time.perf_counter()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, start_timer)
 
     @app.after_request
     def count(response: Response) -> Response:

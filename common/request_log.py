@@ -55,11 +55,13 @@ def configure_json_logging(level: int = logging.INFO) -> None:
 def init_request_log(app: Flask, *, site: str, user_of_request: Callable[[], str | None]) -> None:
     """Give each request an id (echoed in X-Request-Id) and log one line when it is answered."""
 
-    @app.before_request
     def start_request() -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = incoming if _INCOMING_ID.fullmatch(incoming) else secrets.token_hex(8)
         g.request_started = time.perf_counter()
+
+    # First of all hooks (call this after the others are registered): every line has its id and duration.
+    app.before_request_funcs.setdefault(None, []).insert(0, start_request)
 
     @app.after_request
     def log_request(response: Response) -> Response:

@@ -13,10 +13,16 @@ from sqlalchemy import create_engine, text
 class Verdict:
     checked: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    server_errors: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.server_errors
+
+    def problems_beyond(self, allowed: frozenset[int]) -> list[str]:
+        """The problems, counting answers ≥ 500 only where the status is not one a fault may cause."""
+        errors = [f"{n} × HTTP {status}" for status, n in self.server_errors.items() if status not in allowed]
+        return self.problems + errors
 
 
 def read_ledger(path: Path) -> list[dict]:
@@ -35,7 +41,7 @@ def check(entries: list[dict], database_url: str) -> Verdict:
         kind = entry["kind"]
         verdict.checked[kind] += 1
         if kind == "server_error":
-            verdict.problems.append(f"HTTP {entry['status']} on {entry['url']}")
+            verdict.server_errors[entry["status"]] += 1
         elif kind == "created" and "id" in entry:
             expected_title[entry["id"]] = entry["title"]
         elif kind == "created":

@@ -14,83 +14,102 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ledger import check, read_ledger
+from .ledger import Verdict, check, read_ledger
 from .stack import BIN, ROOT, Ports, PrivatePostgres, PrivateRedis, Stack, url
 
-
-def run_load(
-    users: int,
-    seconds: int,
-    port_base: int,
-    during: Callable[[Stack, PrivatePostgres, PrivateRedis], None] | None = None,
-) -> int:
-    """Start everything, run Locust (calling `during` while it runs, for the fault drills), check, print."""
-    folder = Path(tempfile.mkdtemp(prefix="gatehouse-load-"))
-    ports = Ports(port_base)
-    postgres, redis = PrivatePostgres(ports.postgres), PrivateRedis(ports.redis)
-    stack = Stack(folder, ports, seed_users=max(8, users))
-    try:
-        postgres.create()
-        redis.start()
-        stack.database_url, stack.redis_url = postgres.url, redis.url
-        print(f"Starting the stack in {folder} …", flush=True)
-        stack.start()
-        ledger = folder / "ledger.jsonl"
-        locust = _start_locust(stack, folder, ledger, users, seconds)
-        if during:
-            during(stack, postgres, redis)
-        locust.wait()
-        print(_table(folder / "locust_stats.csv"))
-        verdict = check(read_ledger(ledger), postgres.url)
-        exceptions = _exceptions(folder / "locust_exceptions.csv") + _failures(folder / "locust_failures.csv")
-        print(f"Ledger: {dict(verdict.checked)}")
-        for problem in verdict.problems[:20] + exceptions[:20]:
-            print(f"  PROBLEM: {problem}")
-        ok = verdict.ok and not exceptions and _errors_in_logs(folder) == 0
-        print("All checks passed." if ok else "Checks FAILED.")
-        return 0 if ok else 1
-    finally:
-        stack.stop()
-        redis.stop()
-        postgres.destroy()
+# Seeded accounts the simulated users never use: the fault drills' probe signs in with them.
+PROBE_ACCOUNTS = 2
 
 
-def _start_locust(stack: Stack, folder: Path, ledger: Path, users: int, seconds: int) -> subprocess.Popen:
-    description = {
-        "accounts": [url(p) for p in stack.ports.accounts],
-        "acme": url(stack.ports.tenant("acme")),
-        "globex": url(stack.ports.tenant("globex")),
-        "cert": str(stack.cert),
-        "mail": str(stack.mail_folder),
-        "users": stack.seed["users"],
-        "password": stack.seed["password"],
-        "api_client": stack.seed["clients"]["api"],
-    }
-    env = {**os.environ, "LOAD_STACK": json.dumps(description), "LOAD_LEDGER": str(ledger)}
-    command = [
-        str(BIN / "locust"),
-        "-f",
-        str(ROOT / "operations" / "locustfile.py"),
-        "--headless",
-        "--users",
-        str(users),
-        "--spawn-rate",
-        str(max(1, users // 5)),
-        "--run-time",
-        f"{seconds}s",
-        "--stop-timeout",
-        "10",
-        "--csv",
-        str(folder / "locust"),
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-    ]
-    return subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(folder / "locust.log", "w")
-    )
+@dataclass
+class Outcome:
+    """One Locust run: its table, the ledger's verdict, and what Locust and the app logs reported."""
+
+    table: str
+    verdict: Verdict
+    locust_problems: list[str] = field(default_factory=list)
+    tracebacks: int = 0
+
+
+class LoadRig:
+    """The stack on private PostgreSQL + Redis (which drills may stop), reused by consecutive runs."""
+
+    def __init__(self, users: int, port_base: int, extra_env: dict[str, str] | None = None):
+        self.folder = Path(tempfile.mkdtemp(prefix="gatehouse-load-"))
+        ports = Ports(port_base)
+        self.postgres, self.redis = PrivatePostgres(ports.postgres), PrivateRedis(ports.redis)
+        self.stack = Stack(self.folder, ports, seed_users=max(8, users) + PROBE_ACCOUNTS, extra_env=extra_env or {})
+        self.runs = 0
+
+    def __enter__(self) -> "LoadRig":
+        try:
+            self.postgres.create()
+            self.redis.start()
+            self.stack.database_url, self.stack.redis_url = self.postgres.url, self.redis.url
+            print(f"Starting the stack in {self.folder} …", flush=True)
+            self.stack.start()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stack.stop()
+        self.redis.stop()
+        self.postgres.destroy()
+
+    @property
+    def probe_accounts(self) -> list[dict]:
+        return self.stack.seed["users"][-PROBE_ACCOUNTS:]
+
+    def run(self, users: int, seconds: int, during: Callable[[], None] | None = None) -> Outcome:
+        """Run Locust for `seconds` with `users`; `during` runs meanwhile (a drill), then the checks."""
+        self.runs += 1
+        prefix = self.folder / f"run{self.runs}"
+        ledger = prefix.with_suffix(".ledger.jsonl")
+        log_sizes = {log: log.stat().st_size for log in self._app_logs()}
+        locust = self._start_locust(prefix, ledger, users, seconds)
+        try:
+            if during:
+                during()
+        finally:
+            locust.wait()
+        return Outcome(
+            table=_table(Path(f"{prefix}_stats.csv")),
+            verdict=check(read_ledger(ledger), self.postgres.url),
+            locust_problems=_exceptions(Path(f"{prefix}_exceptions.csv")) + _failures(Path(f"{prefix}_failures.csv")),
+            tracebacks=sum(
+                log.read_bytes()[log_sizes.get(log, 0) :].count(b"Traceback (most recent call last)")
+                for log in self._app_logs()
+            ),
+        )
+
+    def _app_logs(self) -> list[Path]:
+        return [self.folder / f"{name}.log" for name in self.stack.targets if (self.folder / f"{name}.log").exists()]
+
+    def _start_locust(self, prefix: Path, ledger: Path, users: int, seconds: int) -> subprocess.Popen:
+        stack = self.stack
+        description = {
+            "accounts": [url(p) for p in stack.ports.accounts],
+            "acme": url(stack.ports.tenant("acme")),
+            "globex": url(stack.ports.tenant("globex")),
+            "cert": str(stack.cert),
+            "mail": str(stack.mail_folder),
+            "users": stack.seed["users"][:-PROBE_ACCOUNTS],
+            "password": stack.seed["password"],
+            "api_client": stack.seed["clients"]["api"],
+        }
+        env = {**os.environ, "LOAD_STACK": json.dumps(description), "LOAD_LEDGER": str(ledger), "PYTHONPATH": str(ROOT)}
+        command = [
+            str(BIN / "locust"), "-f", str(ROOT / "operations" / "locustfile.py"), "--headless",
+            "--users", str(users), "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{seconds}s",
+            "--stop-timeout", "10", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+        ]  # fmt: skip
+        log = open(f"{prefix}.locust.log", "w")  # noqa: SIM115 (Locust's process keeps it)
+        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def _table(stats: Path) -> str:
@@ -115,17 +134,6 @@ def _failures(path: Path) -> list[str]:
     return [f"{row['Occurrences']} × {row['Method']} {row['Name']}: {row['Error'][:120]}" for row in rows]
 
 
-def _errors_in_logs(folder: Path) -> int:
-    """Tracebacks in the app servers' logs: an unhandled error is a failure even when its page was polite."""
-    found = 0
-    for log in folder.glob("*.log"):
-        if log.name.startswith(("accounts", "acme", "globex")):
-            found += log.read_text(errors="replace").count("Traceback (most recent call last)")
-    if found:
-        print(f"  PROBLEM: {found} tracebacks in the app server logs under {folder}")
-    return found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=50)
@@ -135,7 +143,17 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.users, args.seconds = 8, 15
-    sys.exit(run_load(args.users, args.seconds, args.port_base))
+    with LoadRig(args.users, args.port_base) as rig:
+        outcome = rig.run(args.users, args.seconds)
+    print(outcome.table)
+    print(f"Ledger: {dict(outcome.verdict.checked)}")
+    problems = outcome.verdict.problems_beyond(frozenset()) + outcome.locust_problems
+    if outcome.tracebacks:
+        problems.append(f"{outcome.tracebacks} tracebacks in the app server logs")
+    for problem in problems[:30]:
+        print(f"  PROBLEM: {problem}")
+    print("All checks passed." if not problems else "Checks FAILED.")
+    sys.exit(1 if problems else 0)
 
 
 if __name__ == "__main__":

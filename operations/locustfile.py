@@ -10,20 +10,19 @@ import json
 import os
 import re
 import secrets
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import gevent
-import pyotp
 from locust import HttpUser, between, events, task
+
+from operations.browsing import sign_in_at, submit
 
 STACK = json.loads(os.environ["LOAD_STACK"])
 LEDGER = os.environ["LOAD_LEDGER"]
 ACCOUNTS = STACK["accounts"]  # the two Accounts app servers, used in turn
 ACME, GLOBEX = STACK["acme"], STACK["globex"]
 SCOPE = "openid profile email offline_access orgs todos:read todos:write"
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _accounts = itertools.count()
 _users = itertools.count()
 
@@ -36,13 +35,6 @@ def ledger(kind: str, **fields) -> None:
         os.write(fd, line.encode())
     finally:
         os.close(fd)
-
-
-def csrf_of(html: str) -> str:
-    match = _CSRF.search(html)
-    if not match:
-        raise AssertionError("no CSRF token on the page")
-    return match.group(1)
 
 
 class Visitor(HttpUser):
@@ -64,10 +56,11 @@ class Visitor(HttpUser):
             self.sign_up()
         self.sign_in_at_acme()
 
+    def request(self, method: str, url: str, name: str, **kwargs):
+        return self.client.request(method, url, name=name, **kwargs)
+
     def submit(self, page, action: str, fields: dict, name: str):
-        """POST a form from page as a browser does: its CSRF token, and a Referer (checked over HTTPS)."""
-        data = {"csrf_token": csrf_of(page.text), **fields}
-        return self.client.post(action, data=data, headers={"Referer": page.url}, name=name)
+        return submit(self.request, page, action, fields, name)
 
     # --- sign-up, sign-in, sign-out -------------------------------------------------------------------
 
@@ -99,28 +92,8 @@ class Visitor(HttpUser):
         raise AssertionError(f"no {prefix} mail for {email}")
 
     def sign_in_at_acme(self) -> None:
-        """Acme → Accounts sign-in (password, then TOTP where enrolled) → back at Acme, signed in."""
-        page = self.client.get(f"{ACME}/auth/sign-in", name="acme: sign-in (→ accounts)")
-        if "/sign-in" not in page.url:
-            return  # the Accounts session was still live: single sign-on
-        fields = {"email": self.account["email"], "password": self.password}
-        fields["next"] = parse_qs(urlsplit(page.url).query).get("next", [""])[0]
-        landed = self.submit(page, page.url.split("?")[0], fields, name="accounts: sign-in")
-        if "/sign-in/two-factor" in landed.url:
-            landed = self.second_factor(landed)
-        if not landed.url.startswith(ACME):
-            raise AssertionError(f"sign-in ended at {urlsplit(landed.url).path}")
-
-    def second_factor(self, page):
-        totp = pyotp.TOTP(self.account["totp_secret"])
-        for _ in range(3):
-            answer = self.submit(page, page.url, {"code": totp.now()}, name="accounts: two-factor")
-            if "/sign-in/two-factor" not in answer.url:
-                return answer
-            # A code works once (replay guard): another sign-in of this account used it; wait for the next step.
-            gevent.sleep(30 - time.time() % 30 + 0.5)
-            page = answer
-        return answer
+        account = self.account
+        sign_in_at(self.request, ACME, account["email"], self.password, account.get("totp_secret"), gevent.sleep)
 
     @task(1)
     def sign_out_and_back_in(self) -> None:

@@ -213,7 +213,9 @@ class Stack:
     workers: int = 2
     threads: int = 4
     seed_users: int = 60
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    targets: dict[str, str] = field(default_factory=dict)
     seed: dict = field(default_factory=dict)
 
     @property
@@ -246,6 +248,7 @@ class Stack:
             # The load test plays the proxy: each simulated user sends its own client address.
             TRUSTED_PROXY_HOPS="1",
         )
+        env.update(self.extra_env)
         for slug in TENANTS:
             prefix = slug.upper()
             env[f"{prefix}_URL"] = url(self.ports.tenant(slug))
@@ -282,20 +285,21 @@ class Stack:
             text=True,
         )
         self.seed = json.loads(seeded.stdout)
-        for n, port in enumerate(self.ports.accounts):
-            self.start_site(f"accounts-{n + 1}", "app:create_app()", port)
-        for slug in TENANTS:
-            self.start_site(slug, f'app:tenant("{slug}")', self.ports.tenant(slug))
-        for name in self.processes:
-            if name != "mailbox":
-                self.wait_ready(name)
+        self.targets = {f"accounts-{n + 1}": "app:create_app()" for n in range(len(self.ports.accounts))}
+        self.targets.update({slug: f'app:tenant("{slug}")' for slug in TENANTS})
+        for name in self.targets:
+            self.start_site(name)
+        for name in self.targets:
+            self.wait_ready(name)
 
     def site_port(self, name: str) -> int:
         if name.startswith("accounts-"):
             return self.ports.accounts[int(name.split("-")[1]) - 1]
         return self.ports.tenant(name)
 
-    def start_site(self, name: str, target: str, port: int) -> None:
+    def start_site(self, name: str) -> None:
+        """Start one site's gunicorn (the sites are accounts-1, accounts-2, acme and globex)."""
+        target, port = self.targets[name], self.site_port(name)
         log = self.folder / f"{name}.log"
         command = [
             str(BIN / "gunicorn"),
@@ -374,9 +378,8 @@ def main() -> None:
     try:
         stack.start()
         print("\nGatehouse (production settings, self-signed TLS) is running:")
-        for name in stack.processes:
-            if name != "mailbox":
-                print(f"  {name:<12} {url(stack.site_port(name))}")
+        for name in stack.targets:
+            print(f"  {name:<12} {url(stack.site_port(name))}")
         print(f"  certificate  {stack.cert}   mail lands in {stack.mail_folder}")
         print(f"  sign in as   {stack.seed['users'][0]['email']} / {stack.seed['password']}")
         print("Press Ctrl+C to stop.\n", flush=True)

@@ -57,16 +57,16 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
-    init_request_log(app, site=slug, user_of_request=lambda: g.identity.sub if g.get("identity") else None)
-    init_metrics(app, site=slug)
-    # Ready without Accounts: a tenant that cannot reach its provider still answers with a clear page.
-    init_health(app, [database_check(db)])
     init_input_guard(app)
     # Every POST is checked here, before any view: CSRF-only forms need no second check in views.
     csrf.init_app(app)
     init_security_headers(app)
     init_proxy_fix(app)
     init_error_pages(app)
+    init_request_log(app, site=slug, user_of_request=lambda: g.identity.sub if g.get("identity") else None)
+    init_metrics(app, site=slug)
+    # Ready without Accounts: a tenant that cannot reach its provider still answers with a clear page.
+    init_health(app, [database_check(db)])
     app.session_interface = ServerSessionInterface(
         SqlSessionStore(
             db,
