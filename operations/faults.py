@@ -7,7 +7,6 @@ invariants (no acknowledged write lost or doubled, no answer 500). One stack ser
     .venv/bin/python -m operations.faults postgres-restart redis-stop
 """
 
-import argparse
 import os
 import signal
 import sys
@@ -16,7 +15,7 @@ import time
 import requests
 
 from .browsing import sign_in_at, submit
-from .load import LoadRig
+from .load import LoadRig, size_arguments, sized
 from .stack import url
 
 # Short access tokens, so "ends at the next refresh" is seen within a drill, not after five minutes.
@@ -231,15 +230,9 @@ def run_drill(rig: LoadRig, drill_class: type[Drill], users: int, seconds: int) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = size_arguments(__doc__, full=(30, 45), quick=(6, 20))
     parser.add_argument("drills", nargs="*", choices=[[], *DRILLS], help="default: all")
-    parser.add_argument("--users", type=int, default=30)
-    parser.add_argument("--seconds", type=int, default=45)
-    parser.add_argument("--quick", action="store_true", help="6 users, 20 s per drill (what CI runs)")
-    parser.add_argument("--port-base", type=int, default=9200)
-    args = parser.parse_args()
-    if args.quick:
-        args.users, args.seconds = 6, 20
+    args = sized(parser.parse_args())
     chosen = [DRILLS[name] for name in args.drills] or list(DRILLS.values())
     failed = []
     with LoadRig(args.users, args.port_base, {"ACCESS_TOKEN_SECONDS": str(ACCESS_TOKEN_SECONDS)}) as rig:

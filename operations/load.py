@@ -134,15 +134,24 @@ def _failures(path: Path) -> list[str]:
     return [f"{row['Occurrences']} × {row['Method']} {row['Name']}: {row['Error'][:120]}" for row in rows]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--quick", action="store_true", help="8 users for 15 s (what CI runs)")
+def size_arguments(doc: str, full: tuple[int, int], quick: tuple[int, int]) -> argparse.ArgumentParser:
+    """The options the load test and the drills share: how many users, how long, and a quick mode for CI."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=full[0])
+    parser.add_argument("--seconds", type=int, default=full[1])
+    parser.add_argument("--quick", action="store_const", const=quick, help=f"{quick[0]} users, {quick[1]} s (CI)")
     parser.add_argument("--port-base", type=int, default=9200)
-    args = parser.parse_args()
+    return parser
+
+
+def sized(args: argparse.Namespace) -> argparse.Namespace:
     if args.quick:
-        args.users, args.seconds = 8, 15
+        args.users, args.seconds = args.quick
+    return args
+
+
+def main() -> None:
+    args = sized(size_arguments(__doc__, full=(50, 60), quick=(8, 15)).parse_args())
     with LoadRig(args.users, args.port_base) as rig:
         outcome = rig.run(args.users, args.seconds)
     print(outcome.table)
