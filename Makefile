@@ -5,7 +5,8 @@ BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask
 TENANTS = $(basename $(notdir $(wildcard tenants/*.toml)))
 
-.PHONY: run test test-browser lint format migrate seed install install-dev clean bench bench-quick
+.PHONY: run test test-browser lint format migrate seed install install-dev clean bench bench-quick \
+        prod load load-quick faults faults-quick
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +45,21 @@ bench: install  ## the benchmark suite on PostgreSQL + Redis (3 rounds x 10 s; B
 
 bench-quick: install  ## a quick bench run (1 round x 2 s), for before/after checks of a change
 	$(BIN)/python bench/suite.py --quick $(BENCH_ARGS)
+
+prod: install-dev  ## the sites like production: gunicorn, TLS, two Accounts servers, PostgreSQL + Redis
+	$(BIN)/python -m operations.stack
+
+load: install-dev  ## Locust: 50 users for 60 s against the production-like stack, then the ledger checks
+	$(BIN)/python -m operations.load
+
+load-quick: install-dev
+	$(BIN)/python -m operations.load --quick
+
+faults: install-dev  ## fault drills under load: PostgreSQL restart, Redis stop, worker kill, tenant and Accounts down
+	$(BIN)/python -m operations.faults
+
+faults-quick: install-dev
+	$(BIN)/python -m operations.faults --quick
 
 lint: install-dev
 	$(BIN)/ruff check .

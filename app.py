@@ -6,22 +6,26 @@ python app.py                        development servers for all three sites
 gunicorn 'app:create_app()'          Accounts; gunicorn 'app:tenant("acme")' a tenant
 """
 
+import logging
 import os
 import threading
 from urllib.parse import urlsplit
 
 import accounts
 import tenants
+from common.request_log import configure_json_logging
 from tenants.site.settings import available_tenants, load_settings
 
 
 def create_app():
     """The Accounts site (also what `flask --app app` finds)."""
+    configure_json_logging()
     return accounts.create_app()
 
 
 def tenant(slug: str):
     """The tenant site described by tenants/<slug>.toml."""
+    configure_json_logging()
     return tenants.create_app(slug)
 
 
@@ -39,6 +43,8 @@ def _serve(app, url: str) -> threading.Thread:
 
 def main() -> None:
     """Start all three development servers and wait."""
+    # The sites log each request as JSON (route pattern only); werkzeug's own line would print ?code=… in full.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     sites = [(create_app(), accounts.accounts_url())]
     sites += [(tenant(slug), load_settings(slug).url) for slug in available_tenants()]
     threads = [_serve(app, url) for app, url in sites]

@@ -7,8 +7,11 @@ from pathlib import Path
 from flask import Flask, g
 
 from common.errors import init_error_pages
+from common.health import database_check, init_health, redis_check
 from common.input_guard import init_input_guard
+from common.metrics import init_metrics
 from common.proxy import init_proxy_fix
+from common.request_log import init_request_log
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
 from common.session_records import SqlSessionStore
@@ -26,6 +29,7 @@ from .impersonation import init_impersonation
 from .mail.views import bp as mail_bp
 from .mfa import init_app as init_mfa
 from .oidc import init_oidc
+from .oidc.tokens import current_signing_keyset
 from .orgs import invitation_views  # noqa: F401  (adds the invitation pages to orgs_bp)
 from .orgs.views import bp as orgs_bp
 from .sessions.authentication import session_columns
@@ -76,6 +80,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         RATELIMIT_INVITE="30 per hour",
         RATELIMIT_ENABLED=rate_limits_enabled(app.config["GATEHOUSE_ENV"]),
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
+        # Redis down: limits fall back to each worker's memory (still limited, per process) rather than
+        # failing open (unlimited guessing) or closed (nobody can sign in). make faults drills it.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_KEY_PREFIX="gatehouse-accounts",
         RATELIMIT_HEADERS_ENABLED=True,
         MAIL_SERVER=os.environ.get("SMTP_HOST"),
@@ -85,6 +92,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         MAIL_USE_TLS=os.environ.get("SMTP_STARTTLS", "1") == "1",
         MAIL_FROM=os.environ.get("MAIL_FROM", "Gatehouse <no-reply@gatehouse.test>"),
     )
+    if os.environ.get("ACCESS_TOKEN_SECONDS"):
+        app.config["OIDC_ACCESS_TOKEN_LIFETIME"] = int(os.environ["ACCESS_TOKEN_SECONDS"])
     if overrides:
         app.config.update(overrides)
     if app.config["GATEHOUSE_ENV"] == "production" and not app.config["MAIL_SERVER"]:
@@ -100,11 +109,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_security_headers(app)
     init_proxy_fix(app)
     init_error_pages(app)
+    _init_operations(app)
 
     app.session_interface = ServerSessionInterface(SqlSessionStore(db, UserSession, columns=session_columns))
     _register_blueprints(app)
     _register_context(app)
     return app
+
+
+def _init_operations(app: Flask) -> None:
+    """Request ids and JSON request lines, metrics, and the health endpoints a load balancer polls."""
+    init_request_log(app, site="accounts", user_of_request=lambda: str(g.user.id) if g.get("user") else None)
+    init_metrics(app, site="accounts", token_endpoint="oidc.token")  # noqa: S106 (an endpoint name)
+    # Ready means the signing key loads too: a node that cannot sign tokens must not get traffic.
+    init_health(app, [database_check(db), redis_check(os.environ.get("REDIS_URL")), current_signing_keyset])
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,10 +6,11 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from common.db_session import OutageTolerantSession
 
 
 class Base(DeclarativeBase):
@@ -29,7 +30,7 @@ class Base(DeclarativeBase):
 _ON_COMMIT = "gatehouse_on_commit"
 
 
-class Session(FlaskSession):
+class Session(OutageTolerantSession):
     """db.session: after a commit it runs the actions queued with on_commit; a rollback drops them."""
 
     def commit(self) -> None:

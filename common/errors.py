@@ -5,7 +5,10 @@ from http import HTTPStatus
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .server_session import session_load_error
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +50,27 @@ def _title(status: int) -> str:
         return "Error"
 
 
+def database_unreachable(error: BaseException | None) -> bool:
+    """A lost or refused database connection (not a bad query): the pool reconnects once it is back."""
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def _database_down(error: BaseException):
+    # A warning, not a traceback per request: the outage is the news, and the next request may succeed.
+    log.warning("Database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+    body, status = render_error(503)
+    return body, status, {"Retry-After": "5"}
+
+
 def init_error_pages(app: Flask) -> None:
     """Answer every HTTP error and every unexpected exception with render_error."""
+
+    def session_failed_to_load() -> None:
+        if (error := session_load_error(request)) is not None:
+            raise error
+
+    # First of all hooks: a CSRF check or a sign-in lookup would otherwise meet an empty session instead.
+    app.before_request_funcs.setdefault(None, []).insert(0, session_failed_to_load)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -60,6 +82,8 @@ def init_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, InternalServerError) and database_unreachable(error.original_exception):
+            return _database_down(error.original_exception)
         response = render_error(error.code or 500)
         if error.code == 405 and error.valid_methods:
             body, status = response
@@ -70,5 +94,7 @@ def init_error_pages(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        if database_unreachable(error):
+            return _database_down(error)
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(InternalServerError.code)

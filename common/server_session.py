@@ -57,6 +57,14 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = True
 
 
+_LOAD_ERROR = "gatehouse.session_load_error"
+
+
+def session_load_error(request: Request) -> Exception | None:
+    """The error that kept this request's session from loading (a database outage), if any."""
+    return request.environ.get(_LOAD_ERROR)
+
+
 class ServerSessionInterface(SessionInterface):
     """Flask session interface over a SessionStore; ids are 256-bit random tokens."""
 
@@ -69,7 +77,13 @@ class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(self.get_cookie_name(app))
         if token and len(token) <= 128:
-            data = self.store.load(hash_token(token), utcnow())
+            try:
+                data = self.store.load(hash_token(token), utcnow())
+            except Exception as error:
+                # Raised again inside the request (common/errors.py), where error pages can answer it: a
+                # failure here would otherwise bypass them and show a bare 500.
+                request.environ[_LOAD_ERROR] = error
+                return ServerSession()
             if data is not None:
                 session = ServerSession(data["data"], token=token, sid=data["sid"])
                 last_seen = data.get("last_seen_at")

@@ -3,11 +3,14 @@
 import os
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, g
 
 from common.errors import init_error_pages
+from common.health import database_check, init_health
 from common.input_guard import init_input_guard
+from common.metrics import init_metrics
 from common.proxy import init_proxy_fix
+from common.request_log import init_request_log
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
 from common.session_records import SqlSessionStore
@@ -60,6 +63,10 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
     init_security_headers(app)
     init_proxy_fix(app)
     init_error_pages(app)
+    init_request_log(app, site=slug, user_of_request=lambda: g.identity.sub if g.get("identity") else None)
+    init_metrics(app, site=slug)
+    # Ready without Accounts: a tenant that cannot reach its provider still answers with a clear page.
+    init_health(app, [database_check(db)])
     app.session_interface = ServerSessionInterface(
         SqlSessionStore(
             db,

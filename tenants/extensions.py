@@ -6,6 +6,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from common.db_session import OutageTolerantSession
+
 
 class Base(DeclarativeBase):
     """Declarative base for tenant tables, with constraint names Alembic can rely on."""
@@ -21,6 +23,6 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": OutageTolerantSession})
 migrate = Migrate()
 csrf = CSRFProtect()

@@ -4,11 +4,14 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..extensions import db
+from common.metrics import count_signin
+
+from ..extensions import db, on_commit
 from . import chain
 from .models import SecurityEvent
 
 USER_AGENT_MAX = 300
+_SIGNIN_OUTCOMES = {"signin.succeeded": True, "signin.failed": False}
 IP_MAX = 45
 
 
@@ -53,4 +56,7 @@ def record_event(
     fields.update(seq=last_seq + 1, prev_hash=last_hash)
     entry = SecurityEvent(**fields, entry_hash=chain.digest(fields))
     db.session.add(entry)
+    if event_type in _SIGNIN_OUTCOMES:
+        # Counted once the event is committed: a rolled-back attempt never happened.
+        on_commit(lambda: count_signin(_SIGNIN_OUTCOMES[event_type]))
     return entry

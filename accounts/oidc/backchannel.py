@@ -17,6 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from common.clock import utcnow
+from common.metrics import count_backchannel
 
 from ..extensions import db
 from ..identity.models import User
@@ -65,9 +66,12 @@ def _send(delivery: Delivery, timeout: float) -> str:
     try:
         status = post_logout_token(delivery.uri, delivery.logout_token, timeout)
     except requests.RequestException as error:
+        count_backchannel(delivered=False)
         return f"failed: {type(error).__name__}"
     # §2.8: the client answers 200 (some frameworks turn an empty 200 into 204).
-    return "delivered" if status in (200, 204) else f"failed: HTTP {status}"
+    delivered = status in (200, 204)
+    count_backchannel(delivered)
+    return "delivered" if delivered else f"failed: HTTP {status}"
 
 
 def deliver(deliveries: list[Delivery], *, timeout: float, deadline: float) -> dict[str, str]:

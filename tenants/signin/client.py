@@ -4,6 +4,8 @@ import requests
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
+from common.request_log import REQUEST_ID_HEADER, request_id
+
 from ..site.settings import DEFAULT_SCOPES, TenantSettings
 
 # Calls to the provider never hang a request for long (SPEC §3.1: a dead provider gets an error page).
@@ -31,8 +33,15 @@ def init_oidc_client(app: Flask, tenant: TenantSettings) -> None:
         client_secret=tenant.client_secret,
         server_metadata_url=discovery_url(tenant.issuer),
         client_kwargs=client_kwargs,
+        compliance_fix=_pass_request_id,
     )
     app.extensions["gatehouse_oidc"] = oauth
+
+
+def _pass_request_id(session) -> None:
+    """Authlib calls this for each provider session: the provider's log lines then carry our request's id."""
+    if rid := request_id():
+        session.headers[REQUEST_ID_HEADER] = rid
 
 
 def discovery_url(issuer: str) -> str:

@@ -9,13 +9,23 @@ from authlib.integrations.base_client.errors import OAuthError
 from flask import current_app, g, redirect, request, session, url_for
 
 from common.clock import utcnow
+from common.errors import render_error
 
 from . import resume
 from .client import provider
 from .impersonation import Impersonation, MalformedImpersonation, impersonation_from_claims
-from .tokens import NeedsReauthentication, RefreshFailed, drop_token_sets, fresh_access_token, get_token_set
+from .tokens import (
+    NeedsReauthentication,
+    RefreshFailed,
+    RefreshUnavailable,
+    drop_token_sets,
+    fresh_access_token,
+    get_token_set,
+)
 
 log = logging.getLogger(__name__)
+
+PROVIDER_DOWN = "Accounts, where you sign in, cannot be reached right now. You are still signed in: try again shortly."
 
 # Profile claims (OIDC Core §5.1) a provider may keep out of the ID token and give only at userinfo;
 # userinfo after a refresh updates them (a new name), and the orgs claim (a role change).
@@ -155,6 +165,9 @@ def load_identity():
     except RefreshFailed as failure:
         # SPEC §2.5: a refused refresh ends the local session (the provider revoked it).
         return _signed_out_mid_request(f"refresh refused: {failure}")
+    except RefreshUnavailable as outage:
+        log.warning("Provider unreachable for a refresh; the session stays: %s", outage)
+        return render_error(503, PROVIDER_DOWN, "Accounts is unavailable")
     claims = session.get("claims", {})
     try:
         impersonation = impersonation_from_claims(claims)
@@ -210,7 +223,10 @@ def _signed_out_mid_request(reason: str):
 def _refresh_with_provider(refresh_token: str) -> dict:
     """Refresh the tokens, then re-read the user's claims so role changes arrive within a token lifetime."""
     # RFC 6749 §6: no scope parameter, so the refresh asks for nothing beyond the grant.
-    token = provider().fetch_access_token(grant_type="refresh_token", refresh_token=refresh_token)
+    try:
+        token = provider().fetch_access_token(grant_type="refresh_token", refresh_token=refresh_token)
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise RefreshUnavailable(str(error)) from error
     if not provider().load_server_metadata().get("userinfo_endpoint"):
         return token
     try:

@@ -22,6 +22,10 @@ class RefreshFailed(Exception):
     """The provider refused to refresh: the local session must end."""
 
 
+class RefreshUnavailable(Exception):
+    """The provider could not be reached: nothing was refused, the tokens stay for the next try."""
+
+
 class NeedsReauthentication(Exception):
     """The access token is expiring and no refresh token was issued: sign in again, silently (prompt=none)."""
 
@@ -101,6 +105,13 @@ def _claim_refresh(row: TokenSet, now: datetime) -> bool:
 def _refresh(row: TokenSet, refresh, now: datetime) -> str:
     try:
         token = refresh(row.refresh_token)
+    except RefreshUnavailable:
+        # An outage is not a sign-out (SPEC §3.1): release the claim, and use the token while it still lives.
+        db.session.execute(update(TokenSet).where(TokenSet.id == row.id).values(refresh_lock_until=None))
+        db.session.commit()
+        if row.access_expires_at > now:
+            return row.access_token
+        raise
     except Exception as error:
         db.session.execute(delete(TokenSet).where(TokenSet.id == row.id))
         db.session.commit()

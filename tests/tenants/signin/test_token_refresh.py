@@ -5,10 +5,13 @@ import time
 from datetime import timedelta
 
 import pytest
+import requests
+import time_machine
 
 from common.clock import utcnow
 from tenants.extensions import db
-from tenants.signin.tokens import RefreshFailed, fresh_access_token, get_token_set, store_token_set
+from tenants.signin.client import provider
+from tenants.signin.tokens import RefreshFailed, RefreshUnavailable, fresh_access_token, get_token_set, store_token_set
 
 SITE = "acme"
 
@@ -102,3 +105,52 @@ def test_a_stale_lock_from_a_crashed_refresher_is_taken_over(acme_app):
         row.refresh_lock_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
         assert fresh_access_token(token_set_id, SITE, FakeProvider().refresh) == "at-1"
+
+
+def test_an_unreachable_provider_keeps_the_tokens_and_releases_the_refresh(acme_app):
+    token_set_id = new_token_set(acme_app, expires_in=10)
+
+    def down(refresh_token: str) -> dict:
+        raise RefreshUnavailable("connection refused")
+
+    with acme_app.app_context():
+        # Still valid for 10 s: the page keeps working on it.
+        assert fresh_access_token(token_set_id, SITE, down) == "at-0"
+        row = get_token_set(token_set_id, SITE)
+        assert (row.refresh_token, row.refresh_lock_until) == ("rt-0", None)
+        # Back up: the next request refreshes with the same refresh token, nothing was lost.
+        assert fresh_access_token(token_set_id, SITE, FakeProvider().refresh) == "at-1"
+
+
+def test_an_unreachable_provider_past_expiry_is_an_outage_not_a_sign_out(acme_app):
+    token_set_id = new_token_set(acme_app, expires_in=-1)
+
+    def down(refresh_token: str) -> dict:
+        raise RefreshUnavailable("connection refused")
+
+    with acme_app.app_context():
+        with pytest.raises(RefreshUnavailable):
+            fresh_access_token(token_set_id, SITE, down)
+        assert get_token_set(token_set_id, SITE).refresh_token == "rt-0"
+
+
+def test_a_page_during_a_provider_outage_is_a_clear_503_and_the_session_survives(
+    acme_app, fake_provider, open_session, monkeypatch
+):
+    fake_provider(acme_app)
+    client = acme_app.test_client()
+    open_session(acme_app, client)
+    with acme_app.app_context():
+        provider_client = type(provider())
+
+    def refused(self, **kwargs):
+        raise requests.ConnectionError("connection refused")
+
+    monkeypatch.setattr(provider_client, "fetch_access_token", refused)
+    with time_machine.travel(utcnow() + timedelta(minutes=10), tick=False):
+        down = client.get("/todos/")
+        assert down.status_code == 503
+        assert b"You are still signed in" in down.data
+        monkeypatch.setattr(provider_client, "fetch_access_token", lambda self, **kw: FakeProvider().refresh("rt"))
+        monkeypatch.setattr(provider_client, "load_server_metadata", lambda self: {"issuer": "x"})
+        assert client.get("/todos/").status_code == 200

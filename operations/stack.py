@@ -1,0 +1,394 @@
+"""The production-like stack: every site under gunicorn with production settings over TLS, two Accounts
+app servers on one database, PostgreSQL + Redis, and an SMTP sink. `make prod` runs it in the foreground;
+the load test and the fault drills start it with private PostgreSQL and Redis they may stop and restart.
+
+    .venv/bin/python -m operations.stack            # make prod: shared PostgreSQL/Redis, until Ctrl+C
+"""
+
+import argparse
+import datetime
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+TENANTS = ("acme", "globex")
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+@dataclass
+class Ports:
+    """Where everything listens; the two Accounts servers share one issuer URL (the first)."""
+
+    base: int = 9200
+
+    @property
+    def accounts(self) -> tuple[int, int]:
+        return self.base + 1, self.base + 11
+
+    def tenant(self, slug: str) -> int:
+        return self.base + 2 + TENANTS.index(slug)
+
+    @property
+    def smtp(self) -> int:
+        return self.base + 25
+
+    @property
+    def postgres(self) -> int:
+        return self.base + 91
+
+    @property
+    def redis(self) -> int:
+        return self.base + 92
+
+
+def url(port: int) -> str:
+    return f"https://{HOST}:{port}"
+
+
+def _run(cmd: list, **kwargs) -> None:
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kwargs)
+
+
+def _as_postgres_user() -> list[str]:
+    # initdb and postgres refuse to run as root; on a developer machine they run as the caller.
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of our own (in a temporary folder) that the drills may stop and restart."""
+
+    def __init__(self, port: int):
+        # Its own temporary folder: the server runs as the postgres user, who cannot enter ours.
+        self.folder, self.port = Path(tempfile.mkdtemp(prefix="gatehouse-pg-")), port
+        self.data = self.folder / "pgdata"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@{HOST}:{self.port}/gatehouse"
+
+    def _ctl(self, *args: str) -> None:
+        _run([*_as_postgres_user(), str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", *args])
+
+    def create(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres")
+        _run([*_as_postgres_user(), str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"])
+        self.start()
+        _run([str(PG_BIN / "createdb"), "-h", HOST, "-p", str(self.port), "-U", "postgres", "gatehouse"])
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses={HOST} -c max_connections=200 -c fsync=off"
+        self._ctl("-o", options, "-l", str(self.folder / "postgres.log"), "start")
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")
+
+    def destroy(self) -> None:
+        subprocess.run(
+            [*_as_postgres_user(), str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def pids(self) -> list[int]:
+        return _pids_of(str(self.data))
+
+
+class PrivateRedis:
+    """A Redis of our own, keeping nothing on disk."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        _wait_for(lambda: _redis_answers(self.port), "Redis")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def _redis_answers(port: int) -> bool:
+    return subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG"
+
+
+def _pids_of(marker: str) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in found]
+
+
+def _wait_for(ready, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except (requests.RequestException, OSError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"{what} did not come up within {timeout:.0f} s")
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A TLS certificate for 127.0.0.1: production cookies are Secure and __Host-, so the stack speaks HTTPS."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    if cert.exists() and key.exists():
+        return cert, key
+    folder.mkdir(parents=True, exist_ok=True)
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Gatehouse local stack")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST)), x509.DNSName("localhost")]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(private, hashes.SHA256())
+    )
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    key.chmod(0o600)
+    return cert, key
+
+
+def site_secrets(path: Path) -> dict[str, str]:
+    """Per-site secrets generated once into instance/ (never committed), as production asks for them."""
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {f"{site.upper()}_SECRET_KEY": secrets.token_urlsafe(48) for site in ("accounts", *TENANTS)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values))
+    path.chmod(0o600)
+    return values
+
+
+@dataclass
+class Stack:
+    """Start with .start(), stop with .stop(); .env is the production environment every process shares."""
+
+    folder: Path
+    ports: Ports = field(default_factory=Ports)
+    database_url: str = ""
+    redis_url: str = ""
+    workers: int = 2
+    threads: int = 4
+    seed_users: int = 60
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    targets: dict[str, str] = field(default_factory=dict)
+    seed: dict = field(default_factory=dict)
+
+    @property
+    def accounts_url(self) -> str:
+        return url(self.ports.accounts[0])
+
+    @property
+    def mail_folder(self) -> Path:
+        return self.folder / "mail"
+
+    @property
+    def cert(self) -> Path:
+        return self.folder / "tls" / "cert.pem"
+
+    def base_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEHOUSE_", "ACME_", "GLOBEX_"))}
+        env.update(site_secrets(self.folder / "secrets.json"))
+        env.update(
+            GATEHOUSE_ENV="production",
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.redis_url,
+            ACCOUNTS_URL=self.accounts_url,
+            SMTP_HOST=HOST,
+            SMTP_PORT=str(self.ports.smtp),
+            SMTP_STARTTLS="0",
+            MAIL_FROM="Gatehouse <no-reply@gatehouse.test>",
+            # The sites call each other over HTTPS: trust the stack's own certificate.
+            REQUESTS_CA_BUNDLE=str(self.cert),
+            PYTHONPATH=str(ROOT),
+            # The load test plays the proxy: each simulated user sends its own client address.
+            TRUSTED_PROXY_HOPS="1",
+        )
+        env.update(self.extra_env)
+        for slug in TENANTS:
+            prefix = slug.upper()
+            env[f"{prefix}_URL"] = url(self.ports.tenant(slug))
+            env[f"{prefix}_ISSUER"] = self.accounts_url
+            env[f"{prefix}_SILENT_SSO"] = "0"
+            client = self.seed.get("clients", {}).get(slug)
+            if client:
+                env[f"{prefix}_CLIENT_ID"] = client["client_id"]
+                env[f"{prefix}_CLIENT_SECRET"] = client["client_secret"]
+        return env
+
+    def start(self) -> None:
+        self_signed_certificate(self.folder / "tls")
+        self._start(
+            "mailbox", [str(BIN / "python"), "-m", "operations.mailbox", str(self.mail_folder), str(self.ports.smtp)]
+        )
+        env = self.base_env()
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "app", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+        subprocess.run(
+            [str(BIN / "flask"), "--app", 'app:tenant("acme")', "db", "upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        seeded = subprocess.run(
+            [str(BIN / "python"), "-m", "operations.seed", "--users", str(self.seed_users)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        self.seed = json.loads(seeded.stdout)
+        self.targets = {f"accounts-{n + 1}": "app:create_app()" for n in range(len(self.ports.accounts))}
+        self.targets.update({slug: f'app:tenant("{slug}")' for slug in TENANTS})
+        for name in self.targets:
+            self.start_site(name)
+        for name in self.targets:
+            self.wait_ready(name)
+
+    def site_port(self, name: str) -> int:
+        if name.startswith("accounts-"):
+            return self.ports.accounts[int(name.split("-")[1]) - 1]
+        return self.ports.tenant(name)
+
+    def start_site(self, name: str) -> None:
+        """Start one site's gunicorn (the sites are accounts-1, accounts-2, acme and globex)."""
+        target, port = self.targets[name], self.site_port(name)
+        log = self.folder / f"{name}.log"
+        command = [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--bind",
+            f"{HOST}:{port}",
+            "--certfile",
+            str(self.cert),
+            "--keyfile",
+            str(self.folder / "tls" / "key.pem"),
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "30",
+            "--error-logfile",
+            str(log),
+            target,
+        ]
+        self._start(name, command, stderr=log)
+
+    def _start(self, name: str, command: list[str], stderr: Path | None = None) -> None:
+        err = open(stderr, "ab") if stderr else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
+        self.processes[name] = subprocess.Popen(
+            command, env=self.base_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True
+        )
+
+    def wait_ready(self, name: str) -> None:
+        target = f"{url(self.site_port(name))}/readyz"
+        _wait_for(lambda: requests.get(target, verify=self.cert, timeout=2).status_code == 200, name)
+
+    def stop_site(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def worker_pids(self, name: str) -> list[int]:
+        master = self.processes[name].pid
+        children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+        return [int(p) for p in children]
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_site(name)
+
+
+def shared_services() -> tuple[str, str]:
+    """The machine's PostgreSQL and Redis (started if down, as .ci/run does), database gatehouse_prod."""
+    _run(["bash", "-c", _START_SHARED])
+    return "postgresql+psycopg://postgres@127.0.0.1:5432/gatehouse_prod", "redis://127.0.0.1:6379/3"
+
+
+_START_SHARED = """
+pg_isready -h 127.0.0.1 -p 5432 -q || { pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start;
+  for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 \
+  --save "" --appendonly no
+psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='gatehouse_prod'" | grep -q 1 ||
+  createdb -h 127.0.0.1 -U postgres gatehouse_prod
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The three sites like production, until Ctrl+C (make prod).")
+    parser.add_argument("--port-base", type=int, default=9200)
+    args = parser.parse_args()
+    database, redis_url = shared_services()
+    stack = Stack(ROOT / "instance" / "prod", Ports(args.port_base), database, redis_url, seed_users=3)
+    try:
+        stack.start()
+        print("\nGatehouse (production settings, self-signed TLS) is running:")
+        for name in stack.targets:
+            print(f"  {name:<12} {url(stack.site_port(name))}")
+        print(f"  certificate  {stack.cert}   mail lands in {stack.mail_folder}")
+        print(f"  sign in as   {stack.seed['users'][0]['email']} / {stack.seed['password']}")
+        print("Press Ctrl+C to stop.\n", flush=True)
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
