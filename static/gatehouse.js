@@ -2,7 +2,8 @@
 // Every page works without them; they only add a show-password switch, copy and download buttons.
 "use strict";
 
-// A "Show password" checkbox under each password field: typing a long password on a phone is easier when you can see it.
+// A "Show what you type" checkbox under each password field: a long password is easier to type on a phone
+// when you can see it. Not "Show password": a label containing "password" would also name the field's own box.
 function addShowPassword(input) {
   const field = input.closest(".field");
   if (!field) return;
@@ -12,7 +13,7 @@ function addShowPassword(input) {
   box.setAttribute("aria-controls", input.id);
   const label = document.createElement("label");
   label.htmlFor = box.id;
-  label.textContent = "Show password";
+  label.textContent = "Show what you type";
   const row = document.createElement("div");
   row.className = "field checkbox";
   row.append(box, label);
