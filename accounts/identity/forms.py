@@ -31,8 +31,17 @@ class SignUpForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autofocus": True})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    next = HiddenField()
+
+
+class ConfirmSignInForm(FlaskForm):
+    """Re-authentication of the signed-in account (GitHub's sudo mode): the account is fixed, only the password."""
+
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw={"autofocus": True}
+    )
     next = HiddenField()
 
 

@@ -14,13 +14,22 @@ from ..sessions import authentication, demands, signin_flow
 from ..sessions.services import end_sessions
 from ..sessions.signout_flow import sign_out as end_signed_in_session
 from . import emails, services
-from .forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
+from .forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    ConfirmSignInForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+    SignUpForm,
+)
 
 bp = Blueprint("identity", __name__)
 
 SIGN_UP_SENT = "Check your inbox: we sent a link to confirm your address. It is valid for 24 hours."
 RESET_SENT = "If an account uses that address, we sent it a link to reset the password. It is valid for 30 minutes."
 BAD_CREDENTIALS = "The email or password is not correct."
+CONFIRM_REFUSED = "That password is not correct."
 
 
 def see_other(endpoint: str, **values):
@@ -34,7 +43,10 @@ def _argon2() -> dict:
 
 def _email_key() -> str:
     """Rate-limit key for per-account limits: the normalised email being tried."""
-    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+    email = request.form.get("email", "")
+    if not email and g.get("user") is not None:
+        email = g.user.email  # "Confirm it's you" names no account: it is the signed-in one
+    return "account:" + services.normalise_email(email)[:254]
 
 
 def user_key() -> str:
@@ -115,33 +127,64 @@ def verify_email(token: str):
     deduct_when=lambda r: _failed(),
 )
 def sign_in():
-    """Email and password; the same message for an unknown email and a wrong password."""
+    """Email and password; the same message for an unknown email and a wrong password.
+
+    An app asking the signed-in user to sign in again (prompt=login, max_age, a second factor) gets
+    "Confirm it's you" instead: the account is fixed, only the password is asked (GitHub's sudo mode).
+    """
+    next_raw = request.args.get("next", "") if request.method == "GET" else request.form.get("next", "")
+    # Only a sign-in on its way back to the request that made the demand shows (and answers) it.
+    demand = demands.pending(next_raw)
+    if g.user is not None and demand is not None:
+        return _confirm_sign_in(next_raw, demand)
     form = SignInForm()
     if request.method == "GET":
         form = restore_form(form)
-        form.next.data = form.next.data or request.args.get("next", "")
-        # Only a sign-in on its way back to the request that made the demand shows (and answers) it.
-        demand = demands.pending(form.next.data)
+        form.next.data = form.next.data or next_raw
+        demand = demand or demands.pending(form.next.data)
         if g.user is not None:
-            # Signing in again (an app asked for a fresh sign-in): the account is known, the password is not.
             form.email.data = form.email.data or g.user.email
         return render_template("accounts/identity/sign_in.html", form=form, demand=demand)
-    next_url = safe_next(form.next.data)
     if not form.validate_on_submit():
         g.credential_failed = True
         stash_form(form)
         return see_other("identity.sign_in")
+    return _first_factor(form, form.email.data, safe_next(form.next.data), retry=url_for("identity.sign_in"))
+
+
+def _confirm_sign_in(next_raw: str, demand: demands.SignInDemand):
+    """ "Confirm it's you": the signed-in account's password again; another account cannot be named here."""
+    form = ConfirmSignInForm()
+    retry = url_for("identity.sign_in", next=next_raw)
+    if request.method == "GET":
+        form = restore_form(form)
+        form.next.data = next_raw
+        return render_template("accounts/identity/sign_in_confirm.html", form=form, demand=demand, account=g.user)
+    named = request.form.get("email")
+    if named is not None and services.normalise_email(named) != g.user.email:
+        # A form posted with someone else's address: this page re-authenticates the account signed in here only.
+        stash_form(form, {"password": [f"This confirms {g.user.email} only. To use another account, sign out first."]})
+        return redirect(retry, code=303)
+    if not form.validate_on_submit():
+        g.credential_failed = True
+        stash_form(form)
+        return redirect(retry, code=303)
+    return _first_factor(form, g.user.email, safe_next(next_raw), retry=retry)
+
+
+def _first_factor(form, email: str, next_url: str, *, retry: str):
+    """Check email and password, then hand over to the sign-in flow (its stages may ask for more)."""
     try:
-        user = services.authenticate(form.email.data, form.password.data, params=_argon2())
+        user = services.authenticate(email, form.password.data, params=_argon2())
     except services.AccountBanned as banned:
-        _record_failed_sign_in(form.email.data, "banned")
+        _record_failed_sign_in(email, "banned")
         stash_form(form, {"password": [str(banned)]})
-        return see_other("identity.sign_in")
+        return redirect(retry, code=303)
     if user is None:
         g.credential_failed = True
-        _record_failed_sign_in(form.email.data, "bad-credentials")
-        stash_form(form, {"password": [BAD_CREDENTIALS]})
-        return see_other("identity.sign_in")
+        _record_failed_sign_in(email, "bad-credentials")
+        stash_form(form, {"password": [BAD_CREDENTIALS if isinstance(form, SignInForm) else CONFIRM_REFUSED]})
+        return redirect(retry, code=303)
     if user.email_verified_at is None:
         token = services.new_verification_token(user, lifetime=current_app.config["EMAIL_TOKEN_LIFETIME"], now=utcnow())
         db.session.commit()

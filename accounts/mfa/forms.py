@@ -25,6 +25,7 @@ class CodeField(StringField):
             "autocapitalize": "off",
             "spellcheck": "false",
             "maxlength": 40,
+            "autofocus": True,  # the one field of its page
         }
         super().__init__(label, validators=[code_shape], render_kw=render_kw, **kwargs)
 
@@ -41,7 +42,9 @@ class ConfirmEnrolmentForm(FlaskForm):
 class ReauthenticateForm(FlaskForm):
     """Sensitive changes ask for the password again (turn off 2FA, new backup codes)."""
 
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField(
+        "Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)], render_kw={"autofocus": True}
+    )
 
 
 class ActionForm(FlaskForm):

@@ -50,9 +50,9 @@ def qr_svg_data_uri(uri: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2, dark="#0f172a", light="#ffffff")
 
 
-def grouped(secret: str) -> str:
+def grouped(secret: str) -> list[str]:
     """The secret in groups of four, easier to type into an app by hand."""
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return [secret[i : i + 4] for i in range(0, len(secret), 4)]
 
 
 def find_credential(user_id: int) -> TotpCredential | None:

@@ -156,7 +156,8 @@ def enrol():
             "accounts/mfa/enrol.html",
             form=restore_form(form),
             qr=totp.qr_svg_data_uri(uri),
-            secret=totp.grouped(secret),
+            secret=secret,
+            groups=totp.grouped(secret),
         )
     if not form.validate_on_submit():
         stash_form(form)
@@ -183,7 +184,7 @@ def fresh_codes():
     except SealError:
         flash("Backup codes are shown only once. Make new ones if you lost them.", "info")
         return _see_other("mfa.security")
-    return render_template("accounts/mfa/backup_codes.html", codes=codes)
+    return render_template("accounts/mfa/backup_codes.html", codes=codes, account=g.user.email)
 
 
 @bp.route("/security/backup-codes/new", methods=["GET", "POST"])

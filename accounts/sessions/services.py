@@ -10,6 +10,8 @@ from functools import partial
 from sqlalchemy import select
 
 from ..extensions import db, on_commit
+from ..oidc.models import Client, ClientSession
+from .devices import device_name
 from .models import UserSession
 from .signals import session_ended
 
@@ -20,25 +22,57 @@ class SessionView:
 
     public_id: str
     ip: str | None
+    device: str  # "Chrome on Linux"
     user_agent: str
     created_at: datetime
     last_seen_at: datetime
     current: bool
+    apps: tuple[str, ...] = ()  # the apps (OIDC clients) this session signed into, by name
 
 
 def active_sessions(user_id: int, current_sid: str | None, now: datetime, idle_timeout) -> list[SessionView]:
-    """The user's live sessions, most recently used first."""
-    rows = db.session.scalars(
-        select(UserSession)
-        .where(
-            UserSession.user_id == user_id, UserSession.expires_at > now, UserSession.last_seen_at > now - idle_timeout
+    """The user's live sessions, most recently used first, each with the apps it signed into (two queries)."""
+    rows = list(
+        db.session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user_id,
+                UserSession.expires_at > now,
+                UserSession.last_seen_at > now - idle_timeout,
+            )
+            .order_by(UserSession.last_seen_at.desc())
         )
-        .order_by(UserSession.last_seen_at.desc())
     )
+    apps = signed_in_apps([r.public_id for r in rows])
     return [
-        SessionView(r.public_id, r.ip, r.user_agent, r.created_at, r.last_seen_at, r.public_id == current_sid)
+        SessionView(
+            r.public_id,
+            r.ip,
+            device_name(r.user_agent or ""),
+            r.user_agent,
+            r.created_at,
+            r.last_seen_at,
+            r.public_id == current_sid,
+            tuple(apps.get(r.public_id, ())),
+        )
         for r in rows
     ]
+
+
+def signed_in_apps(sids: list[str]) -> dict[str, list[str]]:
+    """The client names per session id, from the rows the provider keeps for back-channel logout."""
+    if not sids:
+        return {}
+    pairs = db.session.execute(
+        select(ClientSession.sid, Client.name)
+        .join(Client, ClientSession.client_id == Client.id)
+        .where(ClientSession.sid.in_(sids))
+        .order_by(Client.name)
+    )
+    found: dict[str, list[str]] = {}
+    for sid, name in pairs:
+        found.setdefault(sid, []).append(name)
+    return found
 
 
 def end_sessions(user_id: int, *, only: str | None = None, keep: str | None = None, reason: str) -> int:

@@ -9,16 +9,18 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from flask import current_app, flash, redirect, request, session
+from flask import current_app, flash, g, redirect, request, session
+from sqlalchemy import select
 
 from common.clock import utcnow
 
 from ..audit.events import record_event
+from ..audit.models import SecurityEvent
 from ..audit.origin import request_origin
 from ..extensions import db
 from ..identity.models import User
 from . import authentication, demands
-from .slots import SIGN_IN_DEMAND, SIGN_IN_IN_PROGRESS
+from .slots import SIGN_IN_DEMAND, SIGN_IN_GREETING, SIGN_IN_IN_PROGRESS
 
 
 class Stage(Protocol):
@@ -110,11 +112,40 @@ def stage_passed(name: str, methods: list[str]):
 
 
 def _complete(user: User, methods: list[str], next_url: str):
+    greeting = greeting_for(user.name, first_sign_in=_first_sign_in(user.id))
     record_event("signin.succeeded", actor_id=user.id, origin=request_origin(), now=utcnow(), details={"amr": methods})
     db.session.commit()
     authentication.begin(user, methods)  # clears the in-progress state with the old session data
-    flash(f"Welcome back, {user.name}.", "success")
+    # Not a flash yet: a sign-in for an app ends at the app, and a flash would wait for a later page here.
+    SIGN_IN_GREETING.put(greeting)
     return redirect(next_url, code=303)
+
+
+def greeting_for(name: str, *, first_sign_in: bool) -> str:
+    """What the page after a sign-in says: "Welcome" the first time, "Welcome back" after."""
+    return f"Welcome, {name}." if first_sign_in else f"Welcome back, {name}."
+
+
+def _first_sign_in(user_id: int) -> bool:
+    """No sign-in of this account has succeeded before (the audit log keeps every one)."""
+    earlier = select(SecurityEvent.id).where(
+        SecurityEvent.event_type == "signin.succeeded", SecurityEvent.actor_id == user_id
+    )
+    return db.session.scalar(earlier.limit(1)) is None
+
+
+def take_greeting() -> None:
+    """before_request: the request right after a sign-in takes its greeting; any later one never sees it."""
+    if SIGN_IN_GREETING.get() is not None:
+        g.sign_in_greeting = SIGN_IN_GREETING.take()
+
+
+def greet_on_page() -> dict:
+    """Context processor: flash the greeting only if that request renders a page (not a redirect to an app)."""
+    greeting = g.pop("sign_in_greeting", None)
+    if isinstance(greeting, str):
+        flash(greeting, "success")
+    return {}
 
 
 def cancel() -> None:

@@ -31,6 +31,8 @@ AUTHENTICATION = Slot("auth")
 PARKED_AUTHENTICATION = Slot("parked")
 # A sign-in between its first factor and its last stage (accounts/sessions/signin_flow.py).
 SIGN_IN_IN_PROGRESS = Slot("signin")
+# The greeting of a sign-in just completed, for the Accounts page it lands on (accounts/sessions/signin_flow.py).
+SIGN_IN_GREETING = Slot("greeting")
 # What the app that sent the user to sign in demands of it (accounts/sessions/demands.py).
 SIGN_IN_DEMAND = Slot("demand")
 # Backup codes made on this request, sealed, for the one page that shows them (accounts/mfa/views.py).

@@ -15,7 +15,7 @@ from common.errors import render_error
 from common.safe_redirects import safe_next
 
 from ..extensions import csrf
-from . import backchannel, resume, stepup
+from . import backchannel, resume, stepup, stepup_outcome
 from .client import ProviderUnavailable, metadata, provider, requested_scopes
 from .forms import ResumeForm, SignOutForm
 from .identity import begin_local_session, end_local_session, with_userinfo
@@ -58,6 +58,7 @@ def sign_in():
 def step_up():
     """Ask the provider for a second factor given within max_age seconds (acr_values, max_age), then go to next."""
     max_age = stepup.step_up_max_age(request.args.get("max_age"))
+    stepup_outcome.forget_refusal()  # asked again (say, after setting up 2FA): the last answer no longer holds
     extra = {"acr_values": stepup.MFA_ACR, "max_age": str(max_age)}
     # What the callback will hold the ID token to: kept here, never read back from the callback URL.
     return _authorize(safe_next(request.args.get("next")), extra, step_up={"max_age": max_age})
@@ -132,7 +133,9 @@ def callback():
         log.info(
             "Step-up refused: acr=%r amr=%r auth_time=%r", claims.get("acr"), claims.get("amr"), claims.get("auth_time")
         )
-        return _second_factor_needed(next_url, step_up["max_age"])
+        stepup_outcome.remember_refusal(claims["sub"], next_url, step_up["max_age"])
+        # 303 to a clean URL: the callback's code is spent, so a reload of /auth/callback could only fail.
+        return redirect(url_for("signin.second_factor_needed"), code=303)
     return redirect(next_url)
 
 
@@ -173,13 +176,18 @@ def resume_post():
     return page, 200, {"Cache-Control": "no-store"}
 
 
-def _second_factor_needed(next_url: str, max_age: int):
-    """403: the page needs a recent second factor, and the sign-in did not include one."""
+@bp.get("/auth/second-factor-needed")
+def second_factor_needed():
+    """403: the page needs a recent second factor, and the step-up sign-in did not include one."""
+    refused = stepup_outcome.refusal(session.get("sub"))
+    if refused is None:
+        return redirect(url_for("site.home"))
+    again = url_for("signin.step_up", next=refused["next"], max_age=refused["max_age"])
     page = render_template(
         "tenants/signin/second_factor_needed.html",
-        minutes=max(1, max_age // 60),
+        minutes=max(1, refused["max_age"] // 60),
         security_url=current_app.config["TENANT"].security_url,
-        next_url=next_url,
+        try_again_url=again,
     )
     return page, 403
 

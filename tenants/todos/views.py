@@ -172,7 +172,7 @@ def delete(todo_id: str):
 
 
 @bp.route("/todos/delete-mine", methods=["GET", "POST"])
-@second_factor_required()
+@second_factor_required(explain_template="tenants/todos/delete_mine.html")
 def delete_mine():
     """Delete every todo you wrote in the active org, after confirming; needs a recent second factor (step-up)."""
     viewer, membership = _workspace()

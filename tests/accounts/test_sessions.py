@@ -9,7 +9,10 @@ import time_machine
 from flask import g, session
 
 from accounts.extensions import db
+from accounts.oidc.clients import Registration, register_client
+from accounts.oidc.models import ClientSession
 from accounts.sessions.authentication import begin
+from accounts.sessions.devices import device_name
 from accounts.sessions.services import end_sessions
 from accounts.sessions.signals import session_ended
 from common.clock import utcnow
@@ -369,3 +372,69 @@ def test_a_session_revoked_while_its_user_signs_in_again_stays_revoked(
     assert laptop.get("/_test/slow-sign-in-again").status_code == 200
     assert session_rows(accounts_app) == [], "moving the record to the new token did not recreate it"
     assert signed_in_as(laptop) is None
+
+
+CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "name"),
+    [
+        (CHROME_LINUX, "Chrome on Linux"),
+        (IPHONE, "Mobile Safari on iOS"),
+        (FIREFOX_WINDOWS, "Firefox on Windows"),
+        ("python-requests/2.32.3", "Python Requests"),
+        ("", "Unknown device"),
+        ("\x00\x01 nonsense", "Unknown device"),
+        ("Mozilla/5.0 (" * 500, "Unknown device"),  # longer than the column: only its first 300 characters count
+    ],
+)
+def test_device_names(user_agent, name):
+    assert device_name(user_agent) == name
+
+
+def register_app(app, client_id: str, name: str) -> int:
+    """An OIDC client, as the provider stores it; its row id."""
+    base = f"https://{client_id}.example"
+    registration = Registration(
+        name=name,
+        redirect_uris=[f"{base}/auth/callback"],
+        post_logout_redirect_uris=[],
+        backchannel_logout_uri=None,
+        scope="openid",
+        public=False,
+        first_party=True,
+        resource=None,
+    )
+    with app.app_context():
+        client, _ = register_client(registration, client_id)
+        db.session.commit()
+        return client.id
+
+
+def test_each_session_names_its_device_and_the_apps_it_signed_into(accounts_app, alice):
+    chrome = browser(accounts_app, CHROME_LINUX, "198.51.100.7")
+    Auth(chrome).sign_in()
+    iphone = browser(accounts_app, IPHONE, "203.0.113.9")
+    Auth(iphone).sign_in()
+    acme, globex = register_app(accounts_app, "acme", "Acme"), register_app(accounts_app, "globex", "Globex")
+    chrome_sid = next(r.public_id for r in session_rows(accounts_app, alice.id) if "Chrome" in r.user_agent)
+    with accounts_app.app_context():
+        # What the provider records when a client gets tokens in a session (for back-channel logout).
+        for client_id in (globex, acme):
+            db.session.add(ClientSession(client_id=client_id, sid=chrome_sid, user_id=alice.id, created_at=utcnow()))
+        db.session.commit()
+
+    html = page(chrome, "/sessions/")
+
+    rows = re.findall(r"<tr[ >].*?</tr>", html, re.S)[1:]
+    [chrome_row] = [row for row in rows if "Chrome" in row]
+    [iphone_row] = [row for row in rows if "iPhone" in row]
+    assert "Chrome on Linux" in chrome_row and "This session" in chrome_row
+    assert '<td data-label="Apps">Acme, Globex</td>' in chrome_row
+    assert "Mobile Safari on iOS" in iphone_row and '<td data-label="Apps">—</td>' in iphone_row

@@ -11,8 +11,33 @@ def test_signing_in_answers_303_and_greets_the_user(client, auth, make_user):
     response = auth.sign_in("alice@example.com", PASSWORD)
     assert response.status_code == 303
     assert response.location == "/"
-    assert flashes(client.get("/sign-in")) == ["Welcome back, Alice."]
+    assert flashes(client.get("/sign-in")) == ["Welcome, Alice."], "a first sign-in is not a return"
     assert signed_in_as(client) == "Alice"
+
+
+def test_a_later_sign_in_says_welcome_back(client, auth, make_user):
+    make_user("alice@example.com", name="Alice")
+    auth.sign_in()
+    auth.sign_out()
+    auth.sign_in()
+    assert flashes(client.get("/")) == ["Welcome back, Alice."]
+
+
+def test_the_greeting_is_shown_once(client, auth, make_user):
+    make_user("alice@example.com", name="Alice")
+    auth.sign_in()
+    assert flashes(client.get("/")) == ["Welcome, Alice."]
+    assert flashes(client.get("/")) == []
+    assert flashes(client.get("/sessions/")) == []
+
+
+def test_a_greeting_not_shown_by_the_next_request_never_turns_up_later(client, auth, make_user):
+    make_user("alice@example.com", name="Alice")
+    # The page after the sign-in only redirects (as /authorize does, to an app): the greeting goes with it.
+    response = auth.sign_in(next="/sessions")
+    assert client.get(response.location).status_code == 308
+    assert flashes(client.get("/sessions/")) == []
+    assert flashes(client.get("/")) == []
 
 
 def test_signing_in_issues_a_new_session_id_and_the_old_one_stops_working(client, auth, accounts_app, make_user):

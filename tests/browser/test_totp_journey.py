@@ -1,6 +1,7 @@
 """Browser journey: enrol TOTP reading the secret off the page, then sign in with a code and with a backup code."""
 
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -37,6 +38,10 @@ def test_enrol_then_sign_in_with_code_and_with_backup_code(live_server, make_use
     expect(qr).to_be_visible()
     assert qr.evaluate("img => img.naturalWidth") > 0
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    # Groups of four, never broken inside one (each its own <code>); the copy button appears with JavaScript.
+    assert page.locator("#totp-secret code").all_inner_texts() == [secret[i : i + 4] for i in range(0, 32, 4)]
+    expect(page.get_by_role("button", name="Copy the secret")).to_be_visible()
+    expect(page.get_by_label("Code from your app")).to_be_focused()
     authenticator = pyotp.TOTP(secret)
     page.get_by_label("Code from your app").fill(authenticator.now())
     page.get_by_role("button", name="Switch on").click()
@@ -44,6 +49,13 @@ def test_enrol_then_sign_in_with_code_and_with_backup_code(live_server, make_use
     expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
     backup_codes = page.locator(".backup-codes code").all_inner_texts()
     assert len(backup_codes) == 10
+    expect(page.get_by_role("button", name="Copy codes")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download .txt").click()
+    assert download.value.suggested_filename == "gatehouse-backup-codes.txt"
+    saved = Path(download.value.path()).read_text()
+    assert saved.startswith("Gatehouse Accounts backup codes for alice@example.com\n")
+    assert saved.endswith("\n".join(backup_codes) + "\n")
     page.get_by_role("link", name="I have saved them").click()
     expect(page.get_by_text("On.", exact=False).first).to_be_visible()
     sign_out(page)

@@ -46,17 +46,21 @@ def bob(make_user):
     return make_user("bob@example.com", name="Bob")
 
 
-def post_form(browser: requests.Session, page: requests.Response, action: str | None = None, **fields):
+def post_form(
+    browser: requests.Session, page: requests.Response, action: str | None = None, extra: dict | None = None, **fields
+):
     """Submit a form of a page as a browser would: its hidden fields plus what the user typed.
 
-    The form is the first one posting to `action` (if given) that has every typed field.
+    The form is the first one posting to `action` (if given) that has every typed field; `extra`
+    fields are sent along although the form has none (a forged post).
     """
     for target, body in FORM.findall(page.text):
         target = html.unescape(target)
         if (action is None or urlsplit(target).path == action) and all(f'name="{f}"' in body for f in fields):
             hidden = {name: html.unescape(value) for name, value in HIDDEN.findall(body)}
             parts = urlsplit(page.url)
-            return browser.post(f"{parts.scheme}://{parts.netloc}{target}", data={**hidden, **fields})
+            data = {**hidden, **fields, **(extra or {})}
+            return browser.post(f"{parts.scheme}://{parts.netloc}{target}", data=data)
     raise AssertionError(f"no form for {action or sorted(fields)} on {page.url}")
 
 
@@ -68,10 +72,18 @@ def is_code_page(response) -> bool:
     return urlsplit(response.url).path == "/sign-in/two-factor"
 
 
+def give_password(browser, page, email: str, password: str = PASSWORD) -> requests.Response:
+    """At Accounts: the sign-in page's email and password, or only the password on "Confirm it's you"."""
+    if 'name="email"' in page.text:
+        return post_form(browser, page, email=email, password=password)
+    assert "Confirm it’s you" in page.text and f"{email}</strong>" in page.text, "the account is fixed"
+    return post_form(browser, page, password=password)
+
+
 def give_both_factors(browser, page, email: str, secret: str) -> requests.Response:
     """At Accounts: the password (the sign-in page as /authorize linked it), then the code."""
     assert is_password_page(page), f"expected the Accounts sign-in page, got {page.url}"
-    code_page = post_form(browser, page, email=email, password=PASSWORD)
+    code_page = give_password(browser, page, email)
     assert is_code_page(code_page), "Accounts asks for the code too"
     return post_form(browser, code_page, code=code_now(secret))
 
@@ -174,13 +186,25 @@ def test_a_user_without_two_factor_is_told_to_set_it_up(sites, alice):
     page = browser.get(f"{sites.acme.url}{DELETE_MINE}")
 
     assert page.status_code == 403
-    assert urlsplit(page.url).path == "/auth/callback"
+    # A clean URL after the callback (303): a reload shows the same page, not a spent code's 400.
+    assert urlsplit(page.url).path == "/auth/second-factor-needed" and not urlsplit(page.url).query
+    assert page.history[-1].status_code == 303 and urlsplit(page.history[-1].url).path == "/auth/callback"
+    reloaded = browser.get(page.url)
+    assert (reloaded.status_code, reloaded.text) == (403, page.text)
     text = html.unescape(page.text)
-    assert "Two-factor authentication needed" in text and "set it up" in text
+    assert "Two-factor authentication needed" in text and "To set it up" in text
     assert f'href="{sites.accounts.url}/security"' in page.text
-    assert f'href="{DELETE_MINE}"' in page.text, "a link to try again"
+    try_again = "/auth/step-up?next=/todos/delete-mine&amp;max_age=600"
+    assert f'href="{try_again}"' in page.text, "a link to try again"
     assert todo_titles(sites) == {"keep me"}
     assert "Signed in as <strong>Alice</strong>" in browser.get(f"{sites.acme.url}/").text, "still signed in"
+
+    # Asked again, Acme explains at once instead of sending Alice round a step-up she cannot pass.
+    again = browser.get(f"{sites.acme.url}{DELETE_MINE}", allow_redirects=False)
+    assert again.status_code == 403
+    assert "Deleting all your todos needs two-factor authentication" in html.unescape(again.text)
+    assert f'href="{sites.accounts.url}/security"' in again.text and f'href="{try_again}"' in again.text
+    assert "Delete 1 todo" not in again.text, "no deletion offered"
 
 
 def another_key(self, client) -> KeySet:
@@ -210,9 +234,14 @@ def test_an_insufficient_or_forged_id_token_is_not_accepted_as_step_up(sites, al
     landed = give_both_factors(browser, browser.get(f"{sites.acme.url}{DELETE_MINE}"), "alice@example.com", secret)
 
     assert landed.status_code == status
-    assert urlsplit(landed.url).path == "/auth/callback"
+    # A valid sign-in short of the step-up lands on a clean URL; a forged one is refused at the callback.
+    assert urlsplit(landed.url).path == ("/auth/second-factor-needed" if status == 403 else "/auth/callback")
     again = browser.get(f"{sites.acme.url}{DELETE_MINE}", allow_redirects=False)
-    assert urlsplit(again.headers["Location"]).path == "/auth/step-up", "still not stepped up"
+    if status == 403:
+        assert again.status_code == 403 and "needs two-factor authentication" in again.text, "still not stepped up"
+    else:
+        assert urlsplit(again.headers["Location"]).path == "/auth/step-up", "still not stepped up"
+    assert "Delete 1 todo" not in again.text
     assert todo_titles(sites) == {"keep me"}
 
 
@@ -225,7 +254,9 @@ def test_a_forged_callback_cannot_skip_the_step_up(sites, alice):
 
     again = browser.get(f"{sites.acme.url}{DELETE_MINE}", allow_redirects=False)
 
-    assert urlsplit(again.headers["Location"]).path == "/auth/step-up"
+    # The step-up ran for real (password only, so no acr): Acme now explains, and still offers no deletion.
+    assert again.status_code == 403 and "needs two-factor authentication" in again.text
+    assert "Delete 1 todo" not in again.text
 
 
 def test_back_channel_logout_still_reaches_acme_after_a_step_up(sites, alice):
@@ -268,19 +299,20 @@ def test_the_step_up_keeps_the_active_org(sites, alice, bob):
     assert todo_titles(sites) == {"bob's", "mine, personal"}
 
 
-def test_another_user_signing_in_during_the_step_up_signs_the_first_one_out_of_acme(sites, alice, bob):
+def test_the_confirm_screen_of_the_step_up_refuses_another_account(sites, alice, bob):
     browser = requests.Session()
     sign_in_at_tenant(browser, sites.acme.url, "alice@example.com", PASSWORD)
     enrol(sites.accounts.app, alice.id)
 
     page = browser.get(f"{sites.acme.url}{DELETE_MINE}")
-    landed = post_form(browser, page, email="bob@example.com", password=PASSWORD)
+    assert "Confirm it’s you" in page.text and 'name="email"' not in page.text
+    # A form posted with Bob's address and password: this screen confirms Alice only.
+    landed = post_form(browser, page, password=PASSWORD, extra={"email": "bob@example.com"})
 
-    # Alice's Accounts session ended, and its back-channel logout ended her Acme session with the
-    # sign-in in flight: Acme refuses the callback it no longer knows, and nobody is signed in.
-    assert landed.status_code == 400 and "Please sign in again" in landed.text
-    home = browser.get(f"{sites.acme.url}/").text
-    assert "Signed in as" not in home
+    assert urlsplit(landed.url).path == "/sign-in" and "Confirm it’s you" in landed.text
+    assert "This confirms alice@example.com only" in html.unescape(landed.text)
+    assert "Hello, Alice" in browser.get(f"{sites.accounts.url}/").text
+    assert "Signed in as <strong>Alice</strong>" in browser.get(f"{sites.acme.url}/").text
 
 
 def test_another_user_coming_back_from_the_step_up_starts_a_fresh_session(sites, alice, bob, monkeypatch):
@@ -290,10 +322,10 @@ def test_another_user_coming_back_from_the_step_up_starts_a_fresh_session(sites,
     sign_in_at_tenant(browser, sites.acme.url, "alice@example.com", PASSWORD)
     enrol(sites.accounts.app, alice.id)
     alice_tokens = claims_of(sites, browser)
+    # At Accounts' own sign-in page (no app waiting), Bob (no 2FA) signs in instead of Alice.
+    post_form(browser, browser.get(f"{sites.accounts.url}/sign-in"), email="bob@example.com", password=PASSWORD)
 
-    page = browser.get(f"{sites.acme.url}{DELETE_MINE}")
-    # At the Accounts sign-in page, Bob (no 2FA) signs in instead of Alice.
-    landed = post_form(browser, page, email="bob@example.com", password=PASSWORD)
+    landed = browser.get(f"{sites.acme.url}{DELETE_MINE}")
 
     assert landed.status_code == 403, "Bob has no second factor"
     assert "Signed in as <strong>Bob</strong>" in browser.get(f"{sites.acme.url}/").text

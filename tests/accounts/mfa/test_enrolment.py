@@ -9,7 +9,7 @@ from accounts.mfa import totp
 from tests.accounts.mfa.conftest import CHALLENGE, code_now, events, second_step, user_id
 from tests.conftest import PASSWORD, submit
 
-SECRET_RE = re.compile(r'<code class="secret" id="totp-secret">([A-Z2-7 ]+)</code>')
+SECRET_RE = re.compile(r'<p id="totp-secret"[^>]*>((?:<code>[A-Z2-7]{4}</code> ?)+)</p>')
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def start(client) -> str:
     response = submit(client, "/security/two-factor/start", {}, form_url="/security")
     assert response.headers["Location"] == "/security/two-factor/enrol"
     page = client.get("/security/two-factor/enrol").get_data(as_text=True)
-    return SECRET_RE.search(page).group(1).replace(" ", "")
+    return re.sub(r"</?code>| ", "", SECRET_RE.search(page).group(1))
 
 
 def test_security_page_offers_setup(client, signed_in):
@@ -42,6 +42,21 @@ def test_enrolment_page_shows_qr_svg_and_secret(client, signed_in):
     assert 'src="data:image/svg+xml' in page
     assert "img-src 'self' data:" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_secret_is_shown_in_unbroken_groups_of_four_with_a_copy_button(client, signed_in):
+    secret = start(client)
+    page = client.get("/security/two-factor/enrol").get_data(as_text=True)
+    # One <code> per group: a line breaks between groups only; the button copies the secret without spaces.
+    groups = re.findall(r"<code>([A-Z2-7]{4})</code>", SECRET_RE.search(page).group(1))
+    assert groups == [secret[i : i + 4] for i in range(0, 32, 4)]
+    assert f'data-copy data-text="{secret}" hidden>Copy the secret</button>' in page
+    assert '<script src="/static/gatehouse.js" defer></script>' in page
+    assert re.search(r'<input[^>]*autofocus[^>]*name="code"|<input[^>]*name="code"[^>]*autofocus', page)
+
+
+def test_grouped():
+    assert totp.grouped("ABCDEFGHIJ") == ["ABCD", "EFGH", "IJ"]
 
 
 def test_provisioning_uri_names_issuer_and_account():
@@ -68,6 +83,13 @@ def test_valid_code_switches_on_and_shows_ten_codes_once(client, signed_in, acco
     codes = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", page.get_data(as_text=True))
     assert len(set(codes)) == 10
     assert page.headers["Cache-Control"] == "no-store"
+    # Copy and download (a file made in the page from this text: no other URL ever serves the codes).
+    text = "Gatehouse Accounts backup codes for alice@example.com\nEach code signs you in once, instead of a code"
+    html = page.get_data(as_text=True)
+    for button in ('data-copy data-text="', 'data-download="gatehouse-backup-codes.txt" data-text="'):
+        start_at = html.index(button) + len(button)
+        value = html[start_at : html.index('"', start_at)]
+        assert value.startswith(text) and value.endswith("\n".join(codes))
     again = client.get("/security/backup-codes")
     assert again.headers["Location"] == "/security"
     assert codes[0] not in client.get("/security").get_data(as_text=True)

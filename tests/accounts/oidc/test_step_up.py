@@ -161,7 +161,8 @@ def test_prompt_login_keeps_the_sid_and_changes_the_cookie(flow, client, signed_
     sid, old_cookie = signed_in_sid(app), cookie_value(client, app)
     params, verifier, query = start(flow, confidential_client, prompt="login")
     page = client.get("/sign-in?" + urlencode(query)).get_data(as_text=True)
-    assert "confirm it is you" in page and 'value="alice@example.com"' in page
+    # "Confirm it's you": the account is named, not asked for (accounts/identity/views.py).
+    assert "Confirm it’s you" in page and "alice@example.com</strong>" in page and 'name="email"' not in page
     back = submit(client, "/sign-in", {"email": "alice@example.com", "password": PASSWORD, **query})
     claims = finish(flow, client, confidential_client, params, verifier, back)
     assert claims["sid"] == sid

@@ -1,17 +1,21 @@
 """ "Delete all my todos": only the viewer's own todos in the active org go, and only after a step-up."""
 
+import secrets
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from common.clock import utcnow
 from tenants.extensions import db
+from tenants.signin.client import provider
 from tenants.signin.stepup import MFA_ACR
 from tenants.todos import services
 from tenants.todos.models import Todo
 from tenants.todos.scoping import NotFound
 from tests.conftest import submit
+from tests.tenants.conftest import sign
 from tests.tenants.people import AUTHOR, MEMBER, ORG, OWNER
 
 
@@ -99,4 +103,84 @@ def test_an_anonymous_visitor_is_sent_to_step_up_directly(acme):
     browser = acme.test_client()
     with browser.session_transaction() as session:
         session["sso_checked"] = True
+    assert browser.get("/todos/delete-mine").headers["Location"].startswith("/auth/step-up?")
+
+
+def step_up_at_provider(app, browser, provider_key, monkeypatch, **claims):
+    """Go through /auth/step-up for the page; the stand-in provider answers with an ID token of these claims."""
+    tenant = app.config["TENANT"]
+    started = browser.get("/auth/step-up?next=/todos/delete-mine&max_age=600")
+    query = parse_qs(urlsplit(started.headers["Location"]).query)
+    now = int(time.time())
+    base = {"iss": tenant.issuer, "aud": tenant.client_id, "iat": now, "exp": now + 300, "auth_time": now}
+    id_token = sign(provider_key, base | {"sub": OWNER.sub, "nonce": query["nonce"][0], "sid": "op-1"} | claims)
+    token = {
+        "access_token": "at-" + secrets.token_hex(8),
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "id_token": id_token,
+    }
+    with app.app_context():
+        monkeypatch.setattr(provider(), "fetch_access_token", lambda **params: dict(token))
+    return browser.get(f"/auth/callback?code=c&state={query['state'][0]}&iss={tenant.issuer}")
+
+
+def test_a_step_up_without_a_second_factor_ends_on_a_clean_url(acme, open_session, provider_key, monkeypatch, todos):
+    browser = acme.test_client()
+    open_session(acme, browser, sub=OWNER.sub, orgs=OWNER.orgs, amr=["pwd"])
+
+    callback = step_up_at_provider(acme, browser, provider_key, monkeypatch, amr=["pwd"])
+
+    # 303 away from /auth/callback?code=…: that code is spent, a reload there could only show an error.
+    assert callback.status_code == 303 and callback.headers["Location"] == "/auth/second-factor-needed"
+    for _ in range(2):  # and a reload of the clean URL shows the same page
+        page = browser.get("/auth/second-factor-needed")
+        assert page.status_code == 403 and "Two-factor authentication needed" in page.get_data(as_text=True)
+    assert len(titles(acme)) == 4
+
+
+def test_without_a_second_factor_delete_all_explains_how_to_set_one_up(
+    acme, open_session, provider_key, monkeypatch, todos
+):
+    browser = acme.test_client()
+    open_session(acme, browser, sub=OWNER.sub, orgs=OWNER.orgs, amr=["pwd"])
+    step_up_at_provider(acme, browser, provider_key, monkeypatch, amr=["pwd"])
+
+    page = browser.get("/todos/delete-mine")
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 403 and "Deleting all your todos needs two-factor authentication" in html
+    assert f'href="{acme.config["TENANT"].security_url}"' in html, "a link to set it up at Accounts"
+    assert 'href="/auth/step-up?next=/todos/delete-mine&amp;max_age=600"' in html, "and to try again after"
+    assert "Delete 2 todos" not in html
+    # The confirmation itself still needs the second factor.
+    response = submit(browser, "/todos/delete-mine", {}, form_url="/todos/")
+    assert response.headers["Location"].startswith("/auth/step-up?")
+    assert len(titles(acme)) == 4
+
+
+def test_a_new_step_up_forgets_the_last_answer(acme, open_session, provider_key, monkeypatch, todos):
+    browser = acme.test_client()
+    open_session(acme, browser, sub=OWNER.sub, orgs=OWNER.orgs, amr=["pwd"])
+    step_up_at_provider(acme, browser, provider_key, monkeypatch, amr=["pwd"])
+
+    # Two-factor set up meanwhile: "try again" goes round once more, and this time the code comes back.
+    landed = step_up_at_provider(acme, browser, provider_key, monkeypatch, amr=["pwd", "otp"], acr=MFA_ACR)
+
+    assert landed.headers["Location"] == "/todos/delete-mine"
+    assert "Delete all your todos in" in browser.get("/todos/delete-mine").get_data(as_text=True)
+    assert browser.get("/auth/second-factor-needed").headers["Location"] == "/"
+
+
+def test_the_clean_url_without_a_refused_step_up_goes_home(acme, open_session):
+    browser = acme.test_client()
+    open_session(acme, browser, sub=OWNER.sub, orgs=OWNER.orgs)
+    assert browser.get("/auth/second-factor-needed").headers["Location"] == "/"
+
+
+def test_another_users_refusal_is_not_theirs(acme, open_session, todos):
+    browser = acme.test_client()
+    open_session(acme, browser, sub=OWNER.sub, orgs=OWNER.orgs)
+    with browser.session_transaction() as session:
+        session["step_up_refused"] = {"sub": AUTHOR.sub, "next": "/todos/delete-mine", "max_age": 600}
     assert browser.get("/todos/delete-mine").headers["Location"].startswith("/auth/step-up?")
