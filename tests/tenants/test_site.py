@@ -187,3 +187,11 @@ def test_an_issuer_ending_in_a_slash_is_kept_exactly_and_discovered_without_it(m
     acme = load_settings("acme")
     assert acme.issuer == "https://tenant.id.example/", "OIDC Discovery §4.3 compares issuers exactly"
     assert discovery_url(acme.issuer) == "https://tenant.id.example/.well-known/openid-configuration"
+
+
+def test_a_signed_in_tenant_page_is_not_stored(acme_app, open_session):
+    client = acme_app.test_client()
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    open_session(acme_app, client)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert client.get("/theme.css").headers["Cache-Control"] == "public, max-age=300"
