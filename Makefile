@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask
 TENANTS = $(basename $(notdir $(wildcard tenants/*.toml)))
 
-.PHONY: run test test-browser lint format migrate seed install install-dev clean
+.PHONY: run test test-browser screenshots lint format migrate seed install install-dev clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ test: install-dev  ## the whole suite (but the browser journeys) on SQLite, no s
 
 test-browser: install-dev  ## browser journeys in headless Chromium (needs /usr/bin/chromium)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+screenshots: install-dev  ## every page as each demo user sees it, desktop and phone, into screenshots/
+	$(BIN)/python -m tests.browser.screenshots $(or $(SCREENSHOTS),screenshots)
 
 lint: install-dev
 	$(BIN)/ruff check .

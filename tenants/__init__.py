@@ -20,6 +20,7 @@ from .inspector.views import bp as inspector_bp
 from .signin.client import init_oidc_client
 from .signin.identity import current_identity, load_identity
 from .signin.views import bp as signin_bp
+from .site.demo import demo_links
 from .site.models import TenantSession
 from .site.settings import load_settings
 from .site.views import bp as site_bp
@@ -79,6 +80,9 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
 
     @app.context_processor
     def site_context():
-        return {"site": {"name": tenant.name, "kind": "tenant", "url": tenant.url, "tagline": tenant.tagline}}
+        return {
+            "site": {"name": tenant.name, "kind": "tenant", "url": tenant.url, "tagline": tenant.tagline},
+            "demo": demo_links(tenant) if app.config["DEMO_TOUR"] else None,
+        }
 
     return app
