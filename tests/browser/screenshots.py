@@ -129,6 +129,11 @@ def main(out: Path) -> None:
                     anonymous.set_viewport_size(SIZES["desktop"])
                     anonymous.goto(sites.accounts.url + path)
                     shoot(anonymous, out / "anonymous", f"accounts-{slug(path)}")
+                anonymous.goto(sites.accounts.url + "/sign-up")
+                anonymous.get_by_label("Email").fill("not-an-email")
+                anonymous.get_by_role("button", name="Create account").click()
+                anonymous.get_by_label("Password").focus()  # shows the focus ring too
+                shoot(anonymous, out / "anonymous", "accounts-sign-up-errors")
                 for name, site in (("acme", sites.acme), ("globex", sites.globex)):
                     anonymous.goto(site.url + "/")
                     shoot(anonymous, out / "anonymous", f"{name}-home")
