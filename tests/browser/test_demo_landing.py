@@ -105,6 +105,9 @@ def test_on_a_phone_the_header_menu_is_folded_opens_and_its_links_work(demo, mak
         target, heading = "Sessions", "Your sessions"
     else:
         page.goto(demo.acme.url)
+        # A menu of one item is not folded: signed out, the tenant's "Sign in" stays in the header.
+        expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
+        expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
         page.get_by_role("link", name="Sign in with Gatehouse").click()
         sign_in_here(page, "alice@gatehouse.test")
         target, heading = "Todos", "Your personal space"
