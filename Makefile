@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask
 TENANTS = $(basename $(notdir $(wildcard tenants/*.toml)))
 
-.PHONY: run test test-browser lint format migrate seed install install-dev clean bench bench-quick \
+.PHONY: run test test-browser screenshots lint format migrate seed install install-dev clean bench bench-quick \
         prod load load-quick faults faults-quick
 
 $(BIN)/activate:
@@ -60,6 +60,9 @@ faults: install-dev  ## fault drills under load: PostgreSQL restart, Redis stop,
 
 faults-quick: install-dev
 	$(BIN)/python -m operations.faults --quick
+
+screenshots: install-dev  ## every page as each demo user sees it, desktop and phone, into screenshots/
+	$(BIN)/python -m tests.browser.screenshots $(or $(SCREENSHOTS),screenshots)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -32,6 +32,7 @@ from .oidc import init_oidc
 from .oidc.tokens import current_signing_keyset
 from .orgs import invitation_views  # noqa: F401  (adds the invitation pages to orgs_bp)
 from .orgs.views import bp as orgs_bp
+from .sessions.authentication import current as current_authentication
 from .sessions.authentication import session_columns
 from .sessions.hooks import init_sessions
 from .sessions.models import UserSession
@@ -106,7 +107,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Every POST is checked here, before any view: CSRF-only forms need no second check in views.
     csrf.init_app(app)
     limiter.init_app(app)
-    init_security_headers(app)
+    init_security_headers(app, signed_in=lambda: current_authentication() is not None)
     init_proxy_fix(app)
     init_error_pages(app)
     _init_operations(app)

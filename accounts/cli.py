@@ -15,9 +15,10 @@ from sqlalchemy import select
 from common.clock import utcnow
 
 from .extensions import db
+from .identity.addresses import is_valid_email, normalise_email
 from .identity.models import User
 from .identity.passwords import hash_password, password_problems
-from .identity.services import find_user, is_valid_email, normalise_email
+from .identity.services import find_user
 from .identity.tokens import purge_expired_tokens
 from .mfa.services import enable_with_secret, has_second_factor
 from .mfa.settings import mfa_settings

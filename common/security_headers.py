@@ -1,5 +1,7 @@
 """Security headers every response of every site carries."""
 
+from collections.abc import Callable
+
 from flask import Flask, Response
 
 # No inline script anywhere, so script-src 'self' shuts out injected script (XSS).
@@ -28,9 +30,17 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def init_security_headers(app: Flask) -> None:
-    """Register the header hook, plus HSTS outside development."""
+def init_security_headers(app: Flask, signed_in: Callable[[], bool]) -> None:
+    """Register the header hooks: no-store while the site's session owner says someone is signed in, HSTS."""
     app.after_request(add_security_headers)
+
+    @app.after_request
+    def private_pages(response: Response) -> Response:
+        # A signed-in page is the user's alone: no shared cache or back-button history may keep a copy.
+        if response.mimetype == "text/html" and signed_in():
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     if app.config["SESSION_COOKIE_SECURE"]:
 
         @app.after_request

@@ -96,5 +96,7 @@ def base_config(*, site: str, cookie_name: str, secret_env: str, instance_path: 
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the server-side session
         "TEMPLATES_AUTO_RELOAD": env == DEVELOPMENT,
+        # The demo tour (published demo logins, links between the sites, the outbox) exists in development only.
+        "DEMO_TOUR": env == DEVELOPMENT,
         **cookie_settings(cookie_name, env),
     }

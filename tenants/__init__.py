@@ -21,8 +21,9 @@ from .api.views import bp as api_bp
 from .extensions import csrf, db, migrate
 from .inspector.views import bp as inspector_bp
 from .signin.client import init_oidc_client
-from .signin.identity import load_identity
+from .signin.identity import current_identity, load_identity
 from .signin.views import bp as signin_bp
+from .site.demo import demo_links
 from .site.models import TenantSession
 from .site.settings import load_settings
 from .site.views import bp as site_bp
@@ -60,7 +61,7 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
     init_input_guard(app)
     # Every POST is checked here, before any view: CSRF-only forms need no second check in views.
     csrf.init_app(app)
-    init_security_headers(app)
+    init_security_headers(app, signed_in=lambda: current_identity() is not None)
     init_proxy_fix(app)
     init_error_pages(app)
     init_request_log(app, site=slug, user_of_request=lambda: g.identity.sub if g.get("identity") else None)
@@ -86,6 +87,9 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
 
     @app.context_processor
     def site_context():
-        return {"site": {"name": tenant.name, "kind": "tenant", "url": tenant.url, "tagline": tenant.tagline}}
+        return {
+            "site": {"name": tenant.name, "kind": "tenant", "url": tenant.url, "tagline": tenant.tagline},
+            "demo": demo_links(tenant) if app.config["DEMO_TOUR"] else None,
+        }
 
     return app

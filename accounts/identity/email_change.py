@@ -14,9 +14,10 @@ from common.server_session import hash_token
 from ..audit.events import Origin, record_event
 from ..extensions import db
 from . import tokens
+from .addresses import is_valid_email, normalise_email
 from .models import EmailToken, User
 from .passwords import verify_password
-from .services import IdentityError, find_user, is_valid_email, normalise_email
+from .services import IdentityError, find_user
 
 CHANGE_EMAIL = "change-email"
 INVALID_LINK = "This link is invalid, used or expired. Ask for a new one on your account's email page."

@@ -4,17 +4,18 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
+from .addresses import MAX_LENGTH as EMAIL_MAX_LENGTH
+from .addresses import is_valid_email
 from .passwords import MAX_LENGTH, MIN_LENGTH
-from .services import is_valid_email
 
 
 def email_address(form, field) -> None:
-    """A syntactically valid email address."""
+    """A syntactically valid email address, by the one rule (addresses.is_valid_email)."""
     if not is_valid_email(field.data or ""):
         raise ValidationError("Enter a valid email address.")
 
 
-EMAIL = [DataRequired(), Length(max=254), email_address]
+EMAIL = [DataRequired(), Length(max=EMAIL_MAX_LENGTH), email_address]
 # Names go into mails and pages: line breaks or other control characters would let a name forge mail text.
 NAME = [
     DataRequired(),

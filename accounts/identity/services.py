@@ -6,7 +6,6 @@ Callers commit. Each function stages its changes; the view commits them once.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +13,7 @@ from common.clock import utcnow
 
 from ..extensions import db
 from . import tokens
+from .addresses import normalise_email
 from .models import User
 from .passwords import burn_verification_time, hash_password, password_problems, verify_password
 from .signals import password_changed
@@ -35,20 +35,6 @@ class IdentityError(Exception):
     def __init__(self, message: str, field: str = "password"):
         super().__init__(message)
         self.field = field
-
-
-def normalise_email(email: str) -> str:
-    """Emails compare case-insensitively and without surrounding spaces."""
-    return email.strip().lower()
-
-
-def is_valid_email(email: str) -> bool:
-    """Syntax only, no DNS; the reserved .test domain (RFC 6761) is allowed, as the demo users live there."""
-    try:
-        validate_email(email, check_deliverability=False, test_environment=True)
-    except EmailNotValidError:
-        return False
-    return True
 
 
 def find_user(email: str) -> User | None:

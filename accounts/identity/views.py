@@ -13,7 +13,7 @@ from ..extensions import db, limiter
 from ..sessions import authentication, demands, signin_flow
 from ..sessions.services import end_sessions
 from ..sessions.signout_flow import sign_out as end_signed_in_session
-from . import emails, services
+from . import emails, landing, services
 from .forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -61,8 +61,9 @@ def _failed() -> bool:
 
 @bp.get("/")
 def home():
-    """Landing page, or the signed-in user's overview."""
-    return render_template("accounts/identity/home.html")
+    """Landing page with the apps to open (and the demo tour in development), or the signed-in user's overview."""
+    demo = landing.demo_logins() if current_app.config["DEMO_TOUR"] else []
+    return render_template("accounts/identity/home.html", tiles=landing.app_tiles(), demo_logins=demo)
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])

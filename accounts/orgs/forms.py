@@ -2,8 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
+from ..identity.addresses import MAX_LENGTH as EMAIL_MAX_LENGTH
+from ..identity.forms import email_address
 from .rules import NAME_MAX, SLUG_MAX, Role
 
 ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize()) for role in Role]
@@ -50,11 +52,8 @@ class InviteForm(FlaskForm):
     email = EmailField(
         "Email",
         filters=[_strip],
-        validators=[
-            DataRequired("Enter an email address."),
-            Length(max=254),
-            Email(message="Enter a valid email address.", check_deliverability=False),
-        ],
+        # The sign-up rule (identity.addresses): whoever can be invited can also create the account.
+        validators=[DataRequired("Enter an email address."), Length(max=EMAIL_MAX_LENGTH), email_address],
     )
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER.value)
 

@@ -140,6 +140,11 @@ def end_local_session() -> str | None:
     return id_token
 
 
+def current_identity() -> Identity | None:
+    """The signed-in user of this request, as load_identity found them."""
+    return g.get("identity")
+
+
 def load_identity():
     """before_request: put the signed-in Identity (or None) on g.identity, refreshing tokens if due.
 

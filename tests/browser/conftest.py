@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests import live
+from tests.browser.ports import pick_port
 from tests.conftest import _stop_sites
 from tests.live import LiveServer, Sites, serve, start_sites
 
@@ -22,10 +24,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _ports(monkeypatch) -> None:
+    """Sites listen on ports from GATEHOUSE_TEST_PORTS when it is set (shared machines), any free port otherwise."""
+    monkeypatch.setattr(live, "free_port", pick_port)
+
+
 @pytest.fixture
 def live_server(accounts_app) -> Iterator[LiveServer]:
     """The Accounts site (empty tables, as in accounts_app) over real HTTP."""
-    server = serve(accounts_app)
+    server = serve(accounts_app, port=pick_port("127.0.0.1"))
     yield server
     server.stop()
 

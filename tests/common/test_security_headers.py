@@ -165,3 +165,16 @@ def test_a_weak_secret_is_refused_in_development_too(monkeypatch):
     monkeypatch.setenv("ACCOUNTS_SECRET_KEY", "changeme")
     with pytest.raises(ConfigError):
         accounts.create_app()
+
+
+def test_signed_in_pages_are_not_stored_and_public_ones_may_be(client, make_user, auth):
+    make_user("alice@example.com")
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    auth.sign_in("alice@example.com")
+    for path in ("/", "/orgs/", "/sessions/", "/no/such/page"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    stylesheet = client.get("/static/gatehouse.css")
+    stylesheet.close()  # a static file is streamed from disk
+    assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
+    auth.sign_out()
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")

@@ -187,3 +187,20 @@ def test_an_issuer_ending_in_a_slash_is_kept_exactly_and_discovered_without_it(m
     acme = load_settings("acme")
     assert acme.issuer == "https://tenant.id.example/", "OIDC Discovery §4.3 compares issuers exactly"
     assert discovery_url(acme.issuer) == "https://tenant.id.example/.well-known/openid-configuration"
+
+
+def test_a_signed_in_tenant_page_is_not_stored(acme_app, open_session):
+    client = acme_app.test_client()
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    open_session(acme_app, client)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert client.get("/theme.css").headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_in_development_a_tenant_links_the_other_tenant_accounts_and_the_outbox(acme_app, monkeypatch):
+    monkeypatch.setenv("GLOBEX_URL", "http://globex.test")
+    acme_app.config["DEMO_TOUR"] = True
+    html = acme_app.test_client().get("/").get_data(as_text=True)
+    issuer = acme_app.config["TENANT"].issuer
+    assert 'href="http://globex.test/"' in html
+    assert f'href="{issuer}/"' in html and f'href="{issuer}/dev/outbox/"' in html

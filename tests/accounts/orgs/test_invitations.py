@@ -305,3 +305,16 @@ def test_invitations_are_rate_limited(accounts_app, initech, signed_in, outbox):
     assert invite(alice, "a2@example.com").status_code == 303
     assert invite(alice, "a3@example.com").status_code == 429
     assert outbox("a3@example.com") == []
+
+
+def test_an_invitation_to_a_test_address_is_sent_like_sign_up_accepts_it(initech, signed_in, outbox):
+    alice = signed_in(initech.alice)
+    invite(alice, "erin@gatehouse.test")
+    assert "Invited erin@gatehouse.test as member." in text(alice, ORG_PAGE)
+    assert outbox("erin@gatehouse.test")
+
+
+def test_a_fullwidth_lookalike_invitation_goes_to_the_same_address(initech, signed_in, outbox):
+    alice = signed_in(initech.alice)
+    invite(alice, "ｅｒｉｎ@example.com")
+    assert "Invited erin@example.com as member." in text(alice, ORG_PAGE)
