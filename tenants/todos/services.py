@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, literal, select, tuple_
+from sqlalchemy import Select, delete, func, insert, literal, select, tuple_, union_all
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from . import scoping
@@ -291,6 +292,22 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise InvalidInput({"cursor": ["This page link is not valid; start from the first page."]}) from error
 
 
+def _keyset_page(query: Select, status: str, after: tuple[datetime, str] | None, size: int) -> Select:
+    """The next size todos of query after the cursor position, newest first: one ordered index range."""
+    if status != "all":
+        query = query.where(Todo.done == (status == "done"))
+    if after:
+        query = query.where(tuple_(Todo.created_at, Todo.id) < tuple_(*after))
+    return query.order_by(Todo.created_at.desc(), Todo.id.desc()).limit(size)
+
+
+def _newest_of(pages: list[Select], size: int) -> Select:
+    """The newest size todos of several pages: each page is a subquery (SQLite wants ORDER BY/LIMIT wrapped)."""
+    merged = union_all(*(select(page.subquery()) for page in pages)).subquery()
+    todo = aliased(Todo, merged)
+    return select(todo).order_by(todo.created_at.desc(), todo.id.desc()).limit(size)
+
+
 def list_todos(
     site: str,
     viewer: Viewer,
@@ -311,14 +328,14 @@ def list_todos(
         errors["limit"] = [f"Use a number from 1 to {MAX_PAGE_SIZE}."]
     if errors:
         raise InvalidInput(errors)
-    query = scoping.visible_todos(site, viewer, org_id)
-    if status != "all":
-        query = query.where(Todo.done == (status == "done"))
+    # "Mine" is the author's own todos (all visible to them); everyone's is shared plus own private, merged.
     if owner == "mine":
-        query = query.where(Todo.author_sub == viewer.sub)
-    if cursor:
-        query = query.where(tuple_(Todo.created_at, Todo.id) < tuple_(*decode_cursor(cursor)))
-    rows = list(db.session.scalars(query.order_by(Todo.created_at.desc(), Todo.id.desc()).limit(limit + 1)))
+        parts = (scoping.own_todos(site, viewer, org_id),)
+    else:
+        parts = scoping.visible_todo_parts(site, viewer, org_id)
+    after = decode_cursor(cursor) if cursor else None
+    pages = [_keyset_page(part, status, after, limit + 1) for part in parts]
+    rows = list(db.session.scalars(pages[0] if len(pages) == 1 else _newest_of(pages, limit + 1)))
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
