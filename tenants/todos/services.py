@@ -298,7 +298,9 @@ def _keyset_page(query: Select, status: str, paged: bool) -> Select:
     if status != "all":
         query = query.where(Todo.done == (status == "done"))
     if paged:
-        query = query.where(tuple_(Todo.created_at, Todo.id) < tuple_(bindparam("after_at"), bindparam("after_id")))
+        # Typed: in a tuple the column types do not reach the parameters (SQLite compares datetimes as text).
+        after = (bindparam("after_at", type_=Todo.created_at.type), bindparam("after_id", type_=Todo.id.type))
+        query = query.where(tuple_(Todo.created_at, Todo.id) < tuple_(*after))
     return query.order_by(Todo.created_at.desc(), Todo.id.desc()).limit(bindparam("size", type_=Integer))
 
 

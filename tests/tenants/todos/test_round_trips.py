@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from flask import before_render_template, template_rendered
+from flask import before_render_template, template_rendered, url_for
 from sqlalchemy import event
 
 from tenants.extensions import db
@@ -117,6 +117,15 @@ def test_row_actions_share_the_one_csrf_token_and_posts_are_still_checked(acme, 
     toggle = re.search(r'action="(/todos/[^"]+/toggle)"', html).group(1)
     assert browser.post(toggle, data={"next": "/todos/"}).status_code == 400
     assert browser.post(toggle, data={"csrf_token": tokens[0], "next": "/todos/"}).status_code == 303
+
+
+def test_row_action_links_are_the_routes_urls(acme, browser_as):
+    """The row macro derives action URLs from the todo's page URL: a moved route must fail here."""
+    html = browser_as(acme, MEMBER, active_org=ORG).get("/todos/").get_data(as_text=True)
+    todo_id = re.search(r'action="/todos/([^"/]+)/toggle"', html).group(1)
+    with acme.test_request_context():
+        for endpoint in ("todos.toggle", "todos.edit", "todos.delete"):
+            assert f'"{url_for(endpoint, todo_id=todo_id)}"' in html, endpoint
 
 
 def test_the_bearer_list_is_one_statement(acme, access_token, api):
