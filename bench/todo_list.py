@@ -22,7 +22,8 @@ os.environ.setdefault("ACME_SECRET_KEY", secrets.token_urlsafe(48))
 os.environ.setdefault("ACME_SILENT_SSO", "0")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite")
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy.exc import OperationalError, ProgrammingError  # noqa: E402
 
 import tenants  # noqa: E402
 from common.clock import utcnow  # noqa: E402
@@ -31,12 +32,11 @@ from tenants.signin.tokens import store_token_set  # noqa: E402
 from tenants.todos.models import Todo  # noqa: E402
 
 ORG = "1"
-ISSUER = os.environ.get("ACME_ISSUER", "http://localhost:5000")
 READER = "reader"
 AUTHORS = [f"author-{n}" for n in range(20)]
 
 
-def fill(rows: int) -> None:
+def fill(rows: int, iss: str) -> None:
     """Insert rows todos in one org: a quarter shared, the rest private to 20 other authors."""
     start = utcnow() - timedelta(days=365)
     batch = []
@@ -46,7 +46,7 @@ def fill(rows: int) -> None:
             {
                 "id": secrets.token_urlsafe(16)[:22],
                 "site": "acme",
-                "iss": ISSUER,
+                "iss": iss,
                 "org_id": ORG,
                 "author_sub": AUTHORS[n % len(AUTHORS)],
                 "author_name": "Someone",
@@ -69,18 +69,19 @@ def fill(rows: int) -> None:
 def signed_in_client(app):
     """A client signed in locally as a member of the org (no provider needed for a bench)."""
     token = {"access_token": "bench", "expires_in": 86400, "refresh_token": None, "id_token": "bench"}
+    iss = app.config["TENANT"].issuer
     with app.app_context():
-        token_set_id = store_token_set("acme", ISSUER, READER, "bench-sid", token, utcnow())
+        token_set_id = store_token_set("acme", iss, READER, "bench-sid", token, utcnow())
     client = app.test_client()
     orgs = [{"id": ORG, "slug": "bench", "name": "Bench", "role": "member", "personal": False}]
     with client.session_transaction() as session:
         session.update(
             {
-                "iss": ISSUER,
+                "iss": iss,
                 "sub": READER,
                 "op_sid": "bench-sid",
                 "token_set_id": token_set_id,
-                "claims": {"iss": ISSUER, "sub": READER, "name": "Reader", "orgs": orgs},
+                "claims": {"sub": READER, "name": "Reader", "orgs": orgs},
                 "active_org_id": ORG,
             }
         )
@@ -106,15 +107,18 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--depth", type=int, default=50, help="pages to walk before measuring a deep page")
+    parser.add_argument("--keep", action="store_true", help="keep the table, and reuse one of the same size")
     args = parser.parse_args()
 
     app = tenants.create_app("acme", {"TESTING": True})
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        began = time.perf_counter()
-        fill(args.rows)
-        print(f"filled {args.rows} todos in {time.perf_counter() - began:.1f} s on {db.engine.url.get_backend_name()}")
+        if not (args.keep and _row_count() == args.rows):
+            db.drop_all()
+            db.create_all()
+            began = time.perf_counter()
+            fill(args.rows, app.config["TENANT"].issuer)
+            took = time.perf_counter() - began
+            print(f"filled {args.rows} todos in {took:.1f} s on {db.engine.url.get_backend_name()}")
     client = signed_in_client(app)
 
     results = [("first page", *timed(client, "/todos/", args.repeat)[:2])]
@@ -129,8 +133,18 @@ def main() -> None:
     print(f"\n| list ({args.rows} rows) | median ms | p95 ms |\n|---|---:|---:|")
     for name, median, p95 in results:
         print(f"| {name} | {median:.1f} | {p95:.1f} |")
-    with app.app_context():
-        db.drop_all()
+    if not args.keep:
+        with app.app_context():
+            db.drop_all()
+
+
+def _row_count() -> int | None:
+    """How many todos a kept table holds; None when there is none yet."""
+    try:
+        return db.session.scalar(select(func.count()).select_from(Todo))
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        return None
 
 
 if __name__ == "__main__":

@@ -34,13 +34,15 @@ class SessionStore(Protocol):
 class ServerSession(CallbackDict, SessionMixin):
     """The session dict of one request, plus the id it was loaded under."""
 
-    def __init__(self, initial=None, token: str | None = None, sid: str | None = None):
+    def __init__(self, initial=None, token: str | None = None, sid: str | None = None, record: object = None):
         def on_update(self):
             self.modified = True
 
         super().__init__(initial, on_update)
         self.token = token
         self.sid = sid  # the store's public handle for this session, None until first saved
+        # The store's loaded row, held for the request: an ORM keeps what came with it only while it is referenced.
+        self.record = record
         self.modified = False
         self.rotate_requested = False
         self.new_sid = False
@@ -85,7 +87,7 @@ class ServerSessionInterface(SessionInterface):
                 request.environ[_LOAD_ERROR] = error
                 return ServerSession()
             if data is not None:
-                session = ServerSession(data["data"], token=token, sid=data["sid"])
+                session = ServerSession(data["data"], token=token, sid=data["sid"], record=data.get("record"))
                 last_seen = data.get("last_seen_at")
                 session.touched = last_seen is None or utcnow() - last_seen > self.touch_interval
                 return session

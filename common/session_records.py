@@ -41,7 +41,7 @@ class SqlSessionStore:
             return None
         if any(getattr(row, name) != value for name, value in self.scope.items()):
             return None  # a row of another site is never this site's session
-        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id}
+        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id, "record": row}
 
     def save(self, key: str, data: dict | None, meta: dict, now: datetime, *, create: bool) -> None:
         if create:

@@ -73,7 +73,7 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
             db,
             TenantSession,
             scope={"site": slug},
-            columns=lambda d: {"iss": d.get("iss"), "sub": d.get("sub"), "op_sid": d.get("op_sid")},
+            columns=lambda d: {k: d.get(k) for k in ("iss", "sub", "op_sid", "token_set_id")},
         )
     )
     init_oidc_client(app, tenant)

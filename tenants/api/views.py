@@ -164,8 +164,9 @@ def list_orgs():
 def list_todos(org_id: str):
     """A page of the org's todos the caller may see, newest first."""
     membership = _membership(org_id)
-    page = services.list_todos(_site(), _viewer(), membership.org_id, **_list_parameters())
-    return jsonify(items=todos_json(page.items, membership), next_cursor=page.next_cursor)
+    page = services.list_todos(_site(), _viewer(), membership.org_id, **_list_parameters(), actor_changes=True)
+    items = [todo_json(todo, membership, page.actor_changes.get(todo.id)) for todo in page.items]
+    return jsonify(items=items, next_cursor=page.next_cursor)
 
 
 @bp.post("/orgs/<org_id>/todos")

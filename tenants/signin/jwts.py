@@ -26,6 +26,7 @@ LEEWAY = timedelta(seconds=30)
 MAX_LENGTH = 8192
 JWKS_REFETCH_INTERVAL_SECONDS = 60
 _REFETCHED_AT = "gatehouse_jwks_refetched_at"
+_IMPORTED_JWKS = "gatehouse_jwks_imported"
 
 
 class InvalidJWT(Exception):
@@ -50,13 +51,21 @@ def timestamp(claims: dict, name: str, *, required: bool) -> datetime | None:
 
 
 def decode(
-    raw: str, *, keys: dict, types: set[str], issuer: str, audience: str, now: datetime, require_exp: bool = True
+    raw: str,
+    *,
+    keys: dict | KeySet,
+    types: set[str],
+    issuer: str,
+    audience: str,
+    now: datetime,
+    require_exp: bool = True,
 ) -> tuple[dict, dict]:
     """Verify signature, typ, iss, aud, exp, iat and nbf; return (header, claims) or raise InvalidJWT."""
     if not raw or len(raw) > MAX_LENGTH:
         raise InvalidJWT("missing or oversized token")
     try:
-        token = jwt.decode(raw, KeySet.import_key_set(keys), algorithms=ALGORITHMS)
+        key_set = keys if isinstance(keys, KeySet) else KeySet.import_key_set(keys)
+        token = jwt.decode(raw, key_set, algorithms=ALGORITHMS)
     except InvalidKeyIdError as error:
         raise UnknownSigningKey("signed with an unknown key") from error
     except (JoseError, ValueError, TypeError, KeyError) as error:
@@ -81,11 +90,20 @@ def decode(
     return header, claims
 
 
-def _provider_keys(*, force: bool = False) -> dict:
+def _provider_keys(*, force: bool = False) -> KeySet:
+    """The provider's cached JWKS, imported once per fetch: importing the keys costs more than a verification."""
     try:
-        return provider().fetch_jwk_set(force=force)
+        jwks = provider().fetch_jwk_set(force=force)
     except (requests.RequestException, ValueError, RuntimeError) as error:
         raise ProviderUnavailable(str(error)) from error
+    imported = current_app.extensions.get(_IMPORTED_JWKS)
+    if imported is None or imported[0] is not jwks:
+        try:
+            imported = (jwks, KeySet.import_key_set(jwks))
+        except (JoseError, ValueError, TypeError, KeyError) as error:
+            raise InvalidJWT("the provider's JWKS cannot be read") from error
+        current_app.extensions[_IMPORTED_JWKS] = imported
+    return imported[1]
 
 
 def _may_refetch_keys() -> bool:

@@ -57,7 +57,7 @@ def store_token_set(site: str, iss: str, sub: str, op_sid: str | None, token: di
 
 
 def get_token_set(token_set_id: str, site: str) -> TokenSet | None:
-    """The token set of this site with that id."""
+    """The token set of this site with that id (no query when the session row brought it along)."""
     row = db.session.get(TokenSet, token_set_id)
     return row if row is not None and row.site == site else None
 
@@ -70,9 +70,9 @@ def fresh_access_token(token_set_id: str, site: str, refresh, *, now_fn=utcnow, 
     request claims the refresh with a conditional UPDATE; the others wait for its result.
     """
     deadline = time.monotonic() + wait_seconds
+    # Read in this transaction (with the session row, or by get); a row older than the last commit is expired.
+    row = get_token_set(token_set_id, site)
     while True:
-        db.session.expire_all()
-        row = get_token_set(token_set_id, site)
         if row is None:
             raise RefreshFailed("the session's tokens are gone")
         now = now_fn()
@@ -86,6 +86,9 @@ def fresh_access_token(token_set_id: str, site: str, refresh, *, now_fn=utcnow, 
         if time.monotonic() > deadline:
             raise RefreshFailed("another request is still refreshing")
         time.sleep(WAIT_STEP_SECONDS)
+        # Another request holds the refresh: read what it has written by now.
+        db.session.expire_all()
+        row = get_token_set(token_set_id, site)
 
 
 def _claim_refresh(row: TokenSet, now: datetime) -> bool:

@@ -1,11 +1,12 @@
 """A tenant's server-side sessions; the site column keeps Acme's and Globex's apart."""
 
 from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from common.session_records import SessionRecordMixin
 
 from ..extensions import db
+from ..signin.models import TokenSet
 
 
 class TenantSession(SessionRecordMixin, db.Model):
@@ -18,3 +19,9 @@ class TenantSession(SessionRecordMixin, db.Model):
     iss: Mapped[str | None] = mapped_column(String(255))
     sub: Mapped[str | None] = mapped_column(String(255), index=True)
     op_sid: Mapped[str | None] = mapped_column(String(255), index=True)
+    # No foreign key: token sets are dropped on their own (logout, refused refresh) and the session notices.
+    token_set_id: Mapped[str | None] = mapped_column(String(43))
+    # Read in the session's own SELECT, so the signed-in check of every request costs no second round trip.
+    token_set: Mapped[TokenSet | None] = relationship(
+        primaryjoin=foreign(token_set_id) == TokenSet.id, lazy="joined", viewonly=True
+    )

@@ -2,14 +2,15 @@
 
 import base64
 import binascii
+import functools
 import json
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, literal, select, tuple_
+from sqlalchemy import Integer, Select, bindparam, delete, func, insert, literal, select, tuple_, union_all
 
 from ..extensions import db
 from . import scoping
@@ -38,10 +39,11 @@ class InvalidInput(Exception):
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a todo list, and the cursor of the next one (None on the last page)."""
+    """One page of a todo list, the next page's cursor (None on the last page), and impersonated changes if asked."""
 
     items: list[Todo]
     next_cursor: str | None
+    actor_changes: dict[str, ActorWrite] = field(default_factory=dict)
 
 
 def _text(value: object, field: str, errors: dict, *, maximum: int, forbidden: re.Pattern, what: str) -> str | None:
@@ -291,6 +293,48 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise InvalidInput({"cursor": ["This page link is not valid; start from the first page."]}) from error
 
 
+def _keyset_page(query: Select, status: str, paged: bool) -> Select:
+    """The next `size` todos of query after the cursor position (`after_*`), newest first: one ordered index range."""
+    if status != "all":
+        query = query.where(Todo.done == (status == "done"))
+    if paged:
+        # Typed: in a tuple the column types do not reach the parameters (SQLite compares datetimes as text).
+        after = (bindparam("after_at", type_=Todo.created_at.type), bindparam("after_id", type_=Todo.id.type))
+        query = query.where(tuple_(Todo.created_at, Todo.id) < tuple_(*after))
+    return query.order_by(Todo.created_at.desc(), Todo.id.desc()).limit(bindparam("size", type_=Integer))
+
+
+@functools.cache
+def _list_statement(mine: bool, status: str, paged: bool, actor_changes: bool):
+    """The statement of one kind of list page, built once: building it costs more than running it.
+
+    Todo entities from plain columns (from_statement); with actor_changes each row also holds the id of
+    its last_actor_changes entry or None. Parts are subqueries, since SQLite wants their ORDER BY/LIMIT wrapped.
+    """
+    pages = [_keyset_page(part, status, paged) for part in scoping.list_parts(mine=mine)]
+    merged = (pages[0] if len(pages) == 1 else union_all(*(select(page.subquery()) for page in pages))).subquery()
+    newest = select(merged).order_by(merged.c.created_at.desc(), merged.c.id.desc()).limit(bindparam("size"))
+    if not actor_changes:
+        return select(Todo).from_statement(newest)
+    # The todo's latest impersonated write, unless the todo changed after it (as last_actor_changes decides).
+    latest = (
+        select(ActorWrite.id)
+        .where(
+            ActorWrite.site == bindparam("site"),
+            ActorWrite.iss == merged.c.iss,
+            ActorWrite.todo_id == merged.c.id,
+            ActorWrite.action != DELETE,
+            ActorWrite.at >= merged.c.updated_at,
+        )
+        .order_by(ActorWrite.at.desc(), ActorWrite.id.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("actor_write_id")
+    )
+    newest = newest.add_columns(latest)
+    return select(Todo, newest.selected_columns.actor_write_id).from_statement(newest)
+
+
 def list_todos(
     site: str,
     viewer: Viewer,
@@ -300,8 +344,12 @@ def list_todos(
     owner: str = "all",
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
+    actor_changes: bool = False,
 ) -> Page:
-    """A page of visible todos, newest first, by keyset on (created_at, id): as fast on page 1,000 as on page 1."""
+    """A page of visible todos, newest first, by keyset on (created_at, id): as fast on page 1,000 as on page 1.
+
+    actor_changes=True also reads each todo's last_actor_changes entry, in the same statement.
+    """
     errors = {}
     if status not in STATUSES:
         errors["status"] = [f"Use one of: {', '.join(STATUSES)}."]
@@ -311,14 +359,18 @@ def list_todos(
         errors["limit"] = [f"Use a number from 1 to {MAX_PAGE_SIZE}."]
     if errors:
         raise InvalidInput(errors)
-    query = scoping.visible_todos(site, viewer, org_id)
-    if status != "all":
-        query = query.where(Todo.done == (status == "done"))
-    if owner == "mine":
-        query = query.where(Todo.author_sub == viewer.sub)
+    values = scoping.list_values(site, viewer, org_id) | {"size": limit + 1}
     if cursor:
-        query = query.where(tuple_(Todo.created_at, Todo.id) < tuple_(*decode_cursor(cursor)))
-    rows = list(db.session.scalars(query.order_by(Todo.created_at.desc(), Todo.id.desc()).limit(limit + 1)))
+        values["after_at"], values["after_id"] = decode_cursor(cursor)
+    query = _list_statement(owner == "mine", status, bool(cursor), actor_changes)
+    if actor_changes:
+        rows = list(db.session.execute(query, values))
+    else:
+        rows = [(todo, None) for todo in db.session.scalars(query, values)]
     more = len(rows) > limit
-    items = rows[:limit]
-    return Page(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
+    items = [todo for todo, _ in rows[:limit]]
+    write_ids = {write_id: todo.id for todo, write_id in rows[:limit] if write_id is not None}
+    # A second statement only for a page that holds impersonated changes.
+    writes = db.session.scalars(select(ActorWrite).where(ActorWrite.id.in_(write_ids))) if write_ids else ()
+    changes = {write_ids[write.id]: write for write in writes}
+    return Page(items=items, next_cursor=encode_cursor(items[-1]) if more else None, actor_changes=changes)

@@ -1,0 +1,136 @@
+"""Round trips per request: a todo list is one ordered index range, the todo page and the API list few statements."""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from flask import before_render_template, template_rendered, url_for
+from sqlalchemy import event
+
+from tenants.extensions import db
+from tenants.todos import services
+from tenants.todos.models import Todo
+from tests.tenants.people import AUTHOR, MEMBER, ORG
+from tests.tenants.sql import recorded_sql
+
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+LISTS = [
+    pytest.param({}, id="everyone's"),
+    pytest.param({"owner": "mine"}, id="mine"),
+    pytest.param({"status": "open"}, id="open"),
+    pytest.param({"owner": "mine", "status": "done"}, id="mine-done"),
+]
+
+
+@pytest.fixture
+def many_todos(acme_app, write_todo):
+    """45 todos in ORG: the member's and the author's, shared and private (more than two pages)."""
+    for n in range(45):
+        author, visibility = (MEMBER if n % 3 else AUTHOR), ("org" if n % 2 else "private")
+        write_todo(acme_app, author, visibility, title=f"Item {n}", done=n % 4 == 0)
+    return acme_app
+
+
+@pytest.mark.parametrize("filters", LISTS)
+def test_a_list_page_is_one_statement_without_an_or(many_todos, filters):
+    """An OR let PostgreSQL without statistics walk the whole org newest first and filter it (issue 11)."""
+    with many_todos.app_context():
+        page = services.list_todos("acme", MEMBER.viewer, ORG, **filters)
+        with recorded_sql(db.engine) as statements:
+            services.list_todos("acme", MEMBER.viewer, ORG, cursor=page.next_cursor, **filters)
+        db.session.remove()
+    assert len(statements) == 1, statements
+    assert " OR " not in statements[0].upper(), statements[0]
+
+
+def test_no_index_covers_the_org_alone():
+    """Each list fixes every column before created_at of its index; an org-only index invites a filtered walk."""
+    columns = {index.name: [c.name for c in index.columns] for index in Todo.__table__.indexes}
+    assert columns == {
+        "ix_todos_site_iss_org_visibility_created": ["site", "iss", "org_id", "visibility", "created_at", "id"],
+        "ix_todos_site_iss_org_author_created": ["site", "iss", "org_id", "author_sub", "created_at", "id"],
+    }
+
+
+@pytest.fixture
+def acme(many_todos, fake_provider):
+    return fake_provider(many_todos)
+
+
+@contextmanager
+def statements_of(app) -> Iterator[dict[str, list[str]]]:
+    """The statements of the requests in the block: all of them, and those sent while a template rendered."""
+    with app.app_context():
+        engine = db.engine
+    seen = {"all": [], "render": []}
+    rendering = []
+
+    def started(sender, template, context, **extra):
+        rendering.append(template)
+
+    def finished(sender, template, context, **extra):
+        rendering.pop()
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen["all"].append(statement)
+        if rendering:
+            seen["render"].append(statement)
+
+    before_render_template.connect(started, app)
+    template_rendered.connect(finished, app)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        template_rendered.disconnect(finished, app)
+        before_render_template.disconnect(started, app)
+
+
+def test_the_todo_page_reads_session_and_tokens_in_one_statement_and_writes_nothing(acme, browser_as):
+    with time_machine.travel(NOW, tick=False) as clock:
+        browser = browser_as(acme, MEMBER, active_org=ORG)
+        assert browser.get("/todos/").status_code == 200  # the first page view stores the CSRF token
+        with statements_of(acme) as seen:
+            page = browser.get("/todos/")
+        assert page.status_code == 200 and page.get_data(as_text=True).count('data-label="Todo"') == 20
+        # The session row with its token set, then the page of todos; no UPDATE of an unchanged session.
+        assert len(seen["all"]) == 2, seen["all"]
+        assert "JOIN token_sets" in seen["all"][0] and "FROM todos" in seen["all"][1]
+        assert seen["render"] == []
+
+        clock.shift(timedelta(seconds=61))  # past the session's touch interval: one UPDATE notes the visit
+        with statements_of(acme) as seen:
+            assert browser.get("/todos/").status_code == 200
+        assert [s.split()[0] for s in seen["all"]] == ["SELECT", "SELECT", "UPDATE"], seen["all"]
+
+
+def test_row_actions_share_the_one_csrf_token_and_posts_are_still_checked(acme, browser_as):
+    browser = browser_as(acme, MEMBER, active_org=ORG)
+    html = browser.get("/todos/").get_data(as_text=True)
+    tokens = re.findall(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    # The header's forms and the toggle of every row the member may change: one token for all.
+    assert len(tokens) > html.count("/toggle") > 2 and len(set(tokens)) == 1
+    toggle = re.search(r'action="(/todos/[^"]+/toggle)"', html).group(1)
+    assert browser.post(toggle, data={"next": "/todos/"}).status_code == 400
+    assert browser.post(toggle, data={"csrf_token": tokens[0], "next": "/todos/"}).status_code == 303
+
+
+def test_row_action_links_are_the_routes_urls(acme, browser_as):
+    """The row macro derives action URLs from the todo's page URL: a moved route must fail here."""
+    html = browser_as(acme, MEMBER, active_org=ORG).get("/todos/").get_data(as_text=True)
+    todo_id = re.search(r'action="/todos/([^"/]+)/toggle"', html).group(1)
+    with acme.test_request_context():
+        for endpoint in ("todos.toggle", "todos.edit", "todos.delete"):
+            assert f'"{url_for(endpoint, todo_id=todo_id)}"' in html, endpoint
+
+
+def test_the_bearer_list_is_one_statement(acme, access_token, api):
+    token = access_token(acme, MEMBER)
+    with statements_of(acme) as seen:
+        response = api(acme, "GET", f"/api/v1/orgs/{ORG}/todos", token)
+    assert response.status_code == 200 and len(response.get_json()["items"]) == 20
+    assert len(seen["all"]) == 1, seen["all"]
