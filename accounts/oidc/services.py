@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .credentials import hash_credential
@@ -152,14 +153,19 @@ def record_client_session(client: Client, sid: str, user_id: int, now: datetime)
         db.session.commit()
 
 
+def _token_with_client_and_user():
+    # One round trip: userinfo, refresh and introspection all read the token's client and user.
+    return select(Token).options(joinedload(Token.client, innerjoin=True), joinedload(Token.user, innerjoin=True))
+
+
 def find_access_token(token: str) -> Token | None:
-    """The stored token whose access token this is."""
-    return db.session.scalar(select(Token).where(Token.access_token_hash == hash_credential(token)))
+    """The stored token whose access token this is, with its client and user."""
+    return db.session.scalar(_token_with_client_and_user().where(Token.access_token_hash == hash_credential(token)))
 
 
 def find_refresh_token(token: str) -> Token | None:
-    """The stored token whose refresh token this is."""
-    return db.session.scalar(select(Token).where(Token.refresh_token_hash == hash_credential(token)))
+    """The stored token whose refresh token this is, with its client and user."""
+    return db.session.scalar(_token_with_client_and_user().where(Token.refresh_token_hash == hash_credential(token)))
 
 
 def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | None:
