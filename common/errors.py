@@ -5,6 +5,8 @@ from http import HTTPStatus
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,22 @@ def _title(status: int) -> str:
         return "Error"
 
 
+def database_unavailable(error: BaseException | None) -> bool:
+    """True for a database that is down, dropped the connection or has none free: retrying later helps."""
+    if isinstance(error, PoolTimeout | OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _unavailable(error: BaseException, *, in_view: bool):
+    # The statement and its parameters stay out of the log: they may hold an email or a token hash.
+    log.warning("Database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+    if in_view or wants_json():
+        return render_error(503)
+    # Outside the view the session may never have been loaded, and the page layout reads it: plain text.
+    return MESSAGES[503], 503, {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "5"}
+
+
 def init_error_pages(app: Flask) -> None:
     """Answer every HTTP error and every unexpected exception with render_error."""
 
@@ -60,6 +78,9 @@ def init_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # Flask hands what failed outside the view (loading the session, say) over as a 500 wrapping it.
+        if database_unavailable(getattr(error, "original_exception", None)):
+            return _unavailable(error.original_exception, in_view=False)
         response = render_error(error.code or 500)
         if error.code == 405 and error.valid_methods:
             body, status = response
@@ -70,5 +91,7 @@ def init_error_pages(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        if database_unavailable(error):
+            return _unavailable(error, in_view=True)
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(InternalServerError.code)
