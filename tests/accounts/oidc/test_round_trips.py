@@ -52,6 +52,19 @@ def test_userinfo_is_one_select(flow, signed_in, confidential_client, backend, r
     assert len(statements) == 1, statements
 
 
+def test_refresh_commits_once(flow, signed_in, confidential_client, backend, round_trips):
+    refresh_token = flow.tokens(confidential_client)["refresh_token"]
+    data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    response, statements = round_trips(
+        lambda: backend.post(
+            "/oauth/token", data=data, auth=(confidential_client.client_id, confidential_client.secret)
+        )
+    )
+    assert response.status_code == 200
+    # The client, the refresh token with its user, the signing key; the new token and the spend in one commit.
+    assert len(statements) == 5, statements
+
+
 def _bearer(backend, token: str):
     return backend.get("/oauth/userinfo", headers={"Authorization": f"Bearer {token}"})
 
