@@ -11,8 +11,6 @@ from authlib.oidc.core.grants.util import is_openid_scope
 
 from common.clock import utcnow
 
-from ..extensions import db
-from ..identity.models import User
 from . import config, services
 from .claims import user_claims
 from .models import AuthorizationCode, Token
@@ -134,8 +132,8 @@ class AuthorizationCodeGrant(CarriesImpersonation, grants.AuthorizationCodeGrant
             services.revoke_family(authorization_code.family_id, utcnow())
             raise InvalidGrantError("This code was already used.")
 
-    def authenticate_user(self, authorization_code):
-        return db.session.get(User, authorization_code.user_id)
+    def authenticate_user(self, authorization_code: AuthorizationCode):
+        return authorization_code.user
 
 
 class RefreshTokenGrant(CarriesImpersonation, grants.RefreshTokenGrant):

@@ -133,7 +133,7 @@ class AuthorizationCode(Impersonated, AuthorizationCodeMixin, db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
-    # The token request reads only the ids (the client is authenticated, the user looked up by id).
+    # The token request authenticates the client itself and loads the user with the code (services.find_code).
     client: Mapped[Client] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys="AuthorizationCode.user_id", lazy="raise")
 

@@ -75,9 +75,9 @@ def store_code(
 def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | None:
     """The unused, unexpired code issued to this client; a used one means replay and revokes its tokens."""
     row = db.session.scalar(
-        select(AuthorizationCode).where(
-            AuthorizationCode.code_hash == hash_credential(code), AuthorizationCode.client_id == client.id
-        )
+        select(AuthorizationCode)
+        .options(joinedload(AuthorizationCode.user, innerjoin=True))  # the token request's next read
+        .where(AuthorizationCode.code_hash == hash_credential(code), AuthorizationCode.client_id == client.id)
     )
     if row is None:
         return None
