@@ -92,6 +92,15 @@ class AuthorizationCodeGrant(CarriesImpersonation, grants.AuthorizationCodeGrant
     TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
 
     def validate_authorization_request(self):
+        # Authlib validates again when it answers (create_authorization_response): same request, same answer,
+        # so the client is not read and the nonce not checked a second time.
+        if self._validated_redirect_uri is None:
+            self._validated_redirect_uri = self._validate_authorization_request()
+        return self._validated_redirect_uri
+
+    _validated_redirect_uri: str | None = None
+
+    def _validate_authorization_request(self) -> str:
         redirect_uri = super().validate_authorization_request()
         data = self.request.payload.data
         if "request" in data:

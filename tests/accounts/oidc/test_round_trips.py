@@ -54,6 +54,15 @@ def test_userinfo_is_one_select(flow, signed_in, confidential_client, backend, r
     assert len(statements) == 1, statements
 
 
+def test_authorize_on_a_live_session(flow, signed_in, confidential_client, round_trips):
+    flow.tokens(confidential_client)
+    response, statements = round_trips(lambda: flow.authorize(confidential_client))
+    assert response.status_code == 302
+    # The session and its user, the client, the nonce check, the new code: Authlib's second validation
+    # of the same request reads neither client nor nonce again.
+    assert len(statements) == 5, statements
+
+
 def test_refresh_commits_once(flow, signed_in, confidential_client, backend, round_trips):
     refresh_token = flow.tokens(confidential_client)["refresh_token"]
     data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
