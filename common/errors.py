@@ -6,6 +6,7 @@ from http import HTTPStatus
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .server_session import session_load_error
@@ -50,13 +51,16 @@ def _title(status: int) -> str:
         return "Error"
 
 
-def database_unreachable(error: BaseException | None) -> bool:
-    """A lost or refused database connection (not a bad query): the pool reconnects once it is back."""
-    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+def database_unavailable(error: BaseException | None) -> bool:
+    """A database that is down, dropped the connection or has none free (not a bad query): retrying helps."""
+    if isinstance(error, PoolTimeout | OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _database_down(error: BaseException):
     # A warning, not a traceback per request: the outage is the news, and the next request may succeed.
+    # The statement and its parameters stay out of the log: they may hold an email or a token hash.
     log.warning("Database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
     body, status = render_error(503)
     return body, status, {"Retry-After": "5"}
@@ -82,7 +86,7 @@ def init_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if isinstance(error, InternalServerError) and database_unreachable(error.original_exception):
+        if isinstance(error, InternalServerError) and database_unavailable(error.original_exception):
             return _database_down(error.original_exception)
         response = render_error(error.code or 500)
         if error.code == 405 and error.valid_methods:
@@ -94,7 +98,7 @@ def init_error_pages(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        if database_unreachable(error):
+        if database_unavailable(error):
             return _database_down(error)
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(InternalServerError.code)

@@ -12,6 +12,9 @@ TESTING = "testing"
 MIN_SECRET_LENGTH = 32
 WEAK_SECRETS = {"changeme", "secret", "dev", "development", "password", "please-change-me"}
 
+# Well under the idle timeouts of PostgreSQL proxies and cloud load balancers (typically 10 minutes or more).
+POOL_RECYCLE_SECONDS = 300
+
 
 class ConfigError(RuntimeError):
     """Raised at start-up when the configuration is unsafe or incomplete."""
@@ -92,7 +95,10 @@ def base_config(*, site: str, cookie_name: str, secret_env: str, instance_path: 
         "SECRET_KEY": site_secret(secret_env, instance_path, env),
         # Forms here are small; anything larger is an attack or a mistake (answered 413).
         "MAX_CONTENT_LENGTH": 256 * 1024,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping (a round trip per checkout): connections are renewed before servers or firewalls drop
+        # idle ones, and a connection found dead invalidates the pool, so only that one request fails (503).
+        # Parameters stay out of error messages and logs: they hold emails and token hashes.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": POOL_RECYCLE_SECONDS, "hide_parameters": True},
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the server-side session
         "TEMPLATES_AUTO_RELOAD": env == DEVELOPMENT,

@@ -7,6 +7,7 @@ from . import models  # noqa: F401  (registers the tables with the metadata)
 from .backchannel import on_session_ended
 from .cli import bp as cli_bp
 from .config import init_config
+from .keys import CurrentSigningKey
 from .server import Provider
 from .views import bp
 
@@ -14,6 +15,7 @@ from .views import bp
 def init_oidc(app: Flask) -> None:
     """Configure the provider on an Accounts app: settings, server, pages, CLI, logout on session end."""
     init_config(app)
+    app.extensions["gatehouse_signing_key"] = CurrentSigningKey()
     app.extensions["gatehouse_oidc"] = Provider(app)
     app.register_blueprint(bp)
     app.register_blueprint(cli_bp)

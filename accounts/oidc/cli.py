@@ -25,6 +25,7 @@ from .clients import (
     register_client,
     update_client,
 )
+from .tokens import current_signing_key
 
 bp = Blueprint("oidc_cli", __name__, cli_group=None)
 clients = AppGroup("clients", help="Manage OpenID clients (relying parties).")
@@ -112,6 +113,7 @@ def clients_delete(client_id):
 def keys_rotate():
     """Sign with a new key from now on; old keys stay published until their tokens have expired."""
     row, retired = keys.rotate(current_app.config["SECRET_KEY"], utcnow(), config.key_retention(), origin=CLI_ORIGIN)
+    current_signing_key().forget()
     click.echo(json.dumps({"signing_kid": row.kid, "retired_kids": retired}, indent=2))
 
 

@@ -23,6 +23,10 @@ DEFAULTS = {
 # Clock skew a verifier may allow past exp: a retired key stays published that much longer.
 CLOCK_LEEWAY = timedelta(seconds=60)
 
+# Workers re-read the signing key this often, so a rotation by another process (the CLI) reaches
+# them within this long; a retired key stays published this much longer (key_retention).
+KEY_CHECK_INTERVAL = timedelta(seconds=30)
+
 
 def init_config(app: Flask) -> None:
     """Fill in every OIDC setting the app was not given."""
@@ -43,9 +47,12 @@ def seconds(name: str) -> int:
 
 
 def key_retention() -> timedelta:
-    """How long a retired key stays published: until every JWT it signed has expired."""
+    """How long a retired key stays published: until every JWT it signed has expired.
+
+    A worker may go on signing with it for up to KEY_CHECK_INTERVAL after the rotation.
+    """
     longest = max(seconds("ACCESS_TOKEN"), seconds("ID_TOKEN"), seconds("LOGOUT_TOKEN"))
-    return timedelta(seconds=longest) + CLOCK_LEEWAY
+    return timedelta(seconds=longest) + CLOCK_LEEWAY + KEY_CHECK_INTERVAL
 
 
 def url(path: str) -> str:

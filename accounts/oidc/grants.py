@@ -11,8 +11,6 @@ from authlib.oidc.core.grants.util import is_openid_scope
 
 from common.clock import utcnow
 
-from ..extensions import db
-from ..identity.models import User
 from . import config, services
 from .claims import user_claims
 from .models import AuthorizationCode, Token
@@ -94,6 +92,15 @@ class AuthorizationCodeGrant(CarriesImpersonation, grants.AuthorizationCodeGrant
     TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
 
     def validate_authorization_request(self):
+        # Authlib validates again when it answers (create_authorization_response): same request, same answer,
+        # so the client is not read and the nonce not checked a second time.
+        if self._validated_redirect_uri is None:
+            self._validated_redirect_uri = self._validate_authorization_request()
+        return self._validated_redirect_uri
+
+    _validated_redirect_uri: str | None = None
+
+    def _validate_authorization_request(self) -> str:
         redirect_uri = super().validate_authorization_request()
         data = self.request.payload.data
         if "request" in data:
@@ -134,8 +141,8 @@ class AuthorizationCodeGrant(CarriesImpersonation, grants.AuthorizationCodeGrant
             services.revoke_family(authorization_code.family_id, utcnow())
             raise InvalidGrantError("This code was already used.")
 
-    def authenticate_user(self, authorization_code):
-        return db.session.get(User, authorization_code.user_id)
+    def authenticate_user(self, authorization_code: AuthorizationCode):
+        return authorization_code.user
 
 
 class RefreshTokenGrant(CarriesImpersonation, grants.RefreshTokenGrant):

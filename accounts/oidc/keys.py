@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from ..audit.events import Origin, record_event
 from ..extensions import db
+from .config import KEY_CHECK_INTERVAL
 from .models import SigningKey
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,23 @@ def signing_key(site_secret: str, now: datetime) -> RSAKey:
         return _load_private(create_key(site_secret, now), site_secret)
 
 
-def signing_keyset(site_secret: str, now: datetime) -> KeySet:
-    """The signing key as a key set, so joserfc writes its kid into every JWS header."""
-    return KeySet([signing_key(site_secret, now)])
+class CurrentSigningKey:
+    """One app's signing key, read from the table at most every KEY_CHECK_INTERVAL (not once per token)."""
+
+    def __init__(self):
+        self.keyset: KeySet | None = None
+        self.checked_at: datetime | None = None
+
+    def keyset_at(self, site_secret: str, now: datetime) -> KeySet:
+        """The signing key as a key set, so joserfc writes its kid into every JWS header."""
+        fresh = self.checked_at is not None and self.checked_at <= now < self.checked_at + KEY_CHECK_INTERVAL
+        if self.keyset is None or not fresh:
+            self.keyset, self.checked_at = KeySet([signing_key(site_secret, now)]), now
+        return self.keyset
+
+    def forget(self) -> None:
+        """Read the table again on next use (this process rotated the key)."""
+        self.keyset = None
 
 
 def rotate(

@@ -133,8 +133,9 @@ class AuthorizationCode(Impersonated, AuthorizationCodeMixin, db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
-    client: Mapped[Client] = relationship()
-    user: Mapped[User] = relationship(foreign_keys="AuthorizationCode.user_id")
+    # The token request authenticates the client itself and loads the user with the code (services.find_code).
+    client: Mapped[Client] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys="AuthorizationCode.user_id", lazy="raise")
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -177,8 +178,9 @@ class Token(Impersonated, TokenMixin, db.Model):
     refresh_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
-    client: Mapped[Client] = relationship()
-    user: Mapped[User] = relationship(foreign_keys="Token.user_id")
+    # Hot paths load both with the row (services.find_*_token); a lazy load there would be an extra round trip.
+    client: Mapped[Client] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys="Token.user_id", lazy="raise")
 
     def check_client(self, client: Client) -> bool:
         return self.client_id == client.id

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .credentials import hash_credential
@@ -74,9 +75,9 @@ def store_code(
 def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | None:
     """The unused, unexpired code issued to this client; a used one means replay and revokes its tokens."""
     row = db.session.scalar(
-        select(AuthorizationCode).where(
-            AuthorizationCode.code_hash == hash_credential(code), AuthorizationCode.client_id == client.id
-        )
+        select(AuthorizationCode)
+        .options(joinedload(AuthorizationCode.user, innerjoin=True))  # the token request's next read
+        .where(AuthorizationCode.code_hash == hash_credential(code), AuthorizationCode.client_id == client.id)
     )
     if row is None:
         return None
@@ -101,7 +102,10 @@ def nonce_used(client_id: str, nonce: str) -> bool:
 
 
 def spend_code(code: AuthorizationCode, now: datetime) -> bool:
-    """Mark the code used; False if another request already did (the caller then revokes the family)."""
+    """Mark the code used and commit the token staged for it; False if another request already did.
+
+    The caller then revokes the family (the staged token with it).
+    """
     result = db.session.execute(
         update(AuthorizationCode)
         .where(AuthorizationCode.id == code.id, AuthorizationCode.used_at.is_(None))
@@ -122,7 +126,11 @@ def store_token(
     refresh_expires_at: datetime | None,
     impersonation: Impersonation | None,
 ) -> Token:
-    """Save a token response (hashes only) in its grant family; none of it outlives an impersonation."""
+    """Stage a token response (hashes only) in its grant family; none of it outlives an impersonation.
+
+    Not committed here: spend_code / spend_refresh_token commit it with the spend of its source, in one
+    transaction, so a stored token always means a spent source (and no reload between two commits).
+    """
     refresh = token.get("refresh_token")
     row = Token(
         client_id=client.id,
@@ -138,28 +146,31 @@ def store_token(
         **impersonation_columns(impersonation),
     )
     db.session.add(row)
-    db.session.commit()
     return row
 
 
 def record_client_session(client: Client, sid: str, user_id: int, now: datetime) -> None:
-    """Remember that this client holds tokens from this Accounts session (for back-channel logout)."""
+    """Remember that this client holds tokens from this Accounts session (for back-channel logout); staged too."""
     exists = db.session.scalar(
         select(ClientSession.id).where(ClientSession.client_id == client.id, ClientSession.sid == sid)
     )
     if exists is None:
         db.session.add(ClientSession(client_id=client.id, sid=sid, user_id=user_id, created_at=now))
-        db.session.commit()
+
+
+def _token_with_client_and_user():
+    # One round trip: userinfo, refresh and introspection all read the token's client and user.
+    return select(Token).options(joinedload(Token.client, innerjoin=True), joinedload(Token.user, innerjoin=True))
 
 
 def find_access_token(token: str) -> Token | None:
-    """The stored token whose access token this is."""
-    return db.session.scalar(select(Token).where(Token.access_token_hash == hash_credential(token)))
+    """The stored token whose access token this is, with its client and user."""
+    return db.session.scalar(_token_with_client_and_user().where(Token.access_token_hash == hash_credential(token)))
 
 
 def find_refresh_token(token: str) -> Token | None:
-    """The stored token whose refresh token this is."""
-    return db.session.scalar(select(Token).where(Token.refresh_token_hash == hash_credential(token)))
+    """The stored token whose refresh token this is, with its client and user."""
+    return db.session.scalar(_token_with_client_and_user().where(Token.refresh_token_hash == hash_credential(token)))
 
 
 def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | None:
@@ -175,7 +186,7 @@ def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | N
 
 
 def spend_refresh_token(token: Token, now: datetime) -> bool:
-    """Mark the refresh token rotated; False if a concurrent request already did."""
+    """Mark the refresh token rotated and commit the token staged for it; False if a concurrent request did already."""
     result = db.session.execute(
         update(Token).where(Token.id == token.id, Token.refresh_used_at.is_(None)).values(refresh_used_at=now)
     )

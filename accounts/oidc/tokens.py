@@ -14,13 +14,18 @@ from . import config
 from .claims import impersonation_claims, resource_claims
 from .credentials import new_credential
 from .impersonation import Impersonation, capped_lifetime
-from .keys import signing_keyset
+from .keys import CurrentSigningKey
 from .models import AuthorizationCode, Client
+
+
+def current_signing_key() -> CurrentSigningKey:
+    """The app's signing key holder (made by init_oidc)."""
+    return current_app.extensions["gatehouse_signing_key"]
 
 
 def current_signing_keyset():
     """The key set new JWTs are signed with."""
-    return signing_keyset(current_app.config["SECRET_KEY"], utcnow())
+    return current_signing_key().keyset_at(current_app.config["SECRET_KEY"], utcnow())
 
 
 @dataclass(frozen=True)

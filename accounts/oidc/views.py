@@ -13,7 +13,7 @@ from common.errors import render_error
 
 from ..audit.origin import request_origin
 from ..decorators import login_required
-from ..extensions import csrf
+from ..extensions import csrf, db
 from ..mfa.services import has_second_factor
 from ..sessions import authentication, demands
 from . import config, keys
@@ -131,6 +131,8 @@ def authorize():
 @csrf.exempt
 def token():
     """Token endpoint: authorization_code and refresh_token grants."""
+    # The ID token is made after the grant's commit from rows it did not change: no reload of code, client, user.
+    db.session().expire_on_commit = False
     return provider().server.create_token_response()
 
 
@@ -152,6 +154,9 @@ def introspect():
 @csrf.exempt  # bearer API (OIDC Core §5.3.1 requires POST too): the token, not a cookie, authenticates.
 def userinfo():
     """OIDC userinfo: claims by the access token's scope."""
+    if not db.session().in_transaction():  # nothing read yet (no session cookie, as from a client's back end)
+        # Reads only, each statement on its own: no BEGIN and ROLLBACK round trips around them.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     response = provider().server.create_endpoint_response("userinfo")
     response.headers.update(NO_STORE)
     return response

@@ -1,0 +1,120 @@
+"""Database round trips per request on the provider's hot paths: each count is what the request needs, no more."""
+
+import os
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+
+from accounts.extensions import db
+
+from .conftest import Flow
+
+ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgresql")
+
+
+@pytest.fixture
+def round_trips(accounts_app, monkeypatch):
+    """round_trips(call) -> (its response, the SQL statements and connection pings it cost)."""
+    with accounts_app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()[:4]))
+
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(
+        engine.dialect, "do_ping", lambda dbapi_connection: seen.append("ping") or ping(dbapi_connection)
+    )
+    event.listen(engine, "before_cursor_execute", on_execute)
+
+    def measure(call):
+        seen.clear()
+        response = call()
+        return response, list(seen)
+
+    yield measure
+    event.remove(engine, "before_cursor_execute", on_execute)
+
+
+@pytest.fixture
+def backend(accounts_app):
+    """The client's back end: it calls the token and userinfo endpoints without the browser's cookie."""
+    return accounts_app.test_client()
+
+
+def test_userinfo_is_one_select(flow, signed_in, confidential_client, backend, round_trips):
+    token = flow.tokens(confidential_client)["access_token"]
+    response, statements = round_trips(
+        lambda: backend.get("/oauth/userinfo", headers={"Authorization": f"Bearer {token}"})
+    )
+    assert response.status_code == 200
+    # The token row with its client and user, joined.
+    assert len(statements) == 1, statements
+
+
+def test_authorize_on_a_live_session(flow, signed_in, confidential_client, round_trips):
+    flow.tokens(confidential_client)
+    response, statements = round_trips(lambda: flow.authorize(confidential_client))
+    assert response.status_code == 302
+    # The session and its user, the client, the nonce check, the new code: Authlib's second validation
+    # of the same request reads neither client nor nonce again.
+    assert len(statements) == 5, statements
+
+
+def test_refresh_commits_once(flow, signed_in, confidential_client, backend, round_trips):
+    refresh_token = flow.tokens(confidential_client)["refresh_token"]
+    data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    response, statements = round_trips(
+        lambda: backend.post(
+            "/oauth/token", data=data, auth=(confidential_client.client_id, confidential_client.secret)
+        )
+    )
+    assert response.status_code == 200
+    # The client, the refresh token with its user; the new token and the spend in one commit. The signing
+    # key is read once per KEY_CHECK_INTERVAL, not per token.
+    assert len(statements) == 4, statements
+
+
+def test_code_exchange(flow, signed_in, confidential_client, backend, round_trips):
+    flow.tokens(confidential_client)  # the first one in a session also records it for back-channel logout
+    result = flow.code(confidential_client)
+    response, statements = round_trips(lambda: Flow(backend).exchange(confidential_client, result))
+    assert response.status_code == 200
+    # The client, the code with its user, whether this session's client is known (back-channel logout);
+    # the token and the spend of the code in one commit. The ID token reloads nothing after it.
+    assert len(statements) == 5, statements
+
+
+def _bearer(backend, token: str):
+    return backend.get("/oauth/userinfo", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_database_outage_answers_503_not_a_stack_trace(flow, signed_in, confidential_client, backend, monkeypatch):
+    token = flow.tokens(confidential_client)["access_token"]
+    lost = OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+    monkeypatch.setattr("accounts.oidc.services.find_access_token", lambda _token: (_ for _ in ()).throw(lost))
+    response = _bearer(backend, token)
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "Service Unavailable"
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="kills a PostgreSQL backend; SQLite has no connection to lose")
+def test_a_killed_connection_fails_one_request_then_the_pool_reconnects(
+    accounts_app, flow, signed_in, confidential_client, backend
+):
+    token = flow.tokens(confidential_client)["access_token"]
+    with accounts_app.app_context():
+        db.session.remove()
+        victim, other = db.engine.connect(), db.engine.connect()
+        pid = victim.execute(text("SELECT pg_backend_pid()")).scalar()
+        victim.close()  # back to the pool first, so the next request checks it out
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        while other.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).first():
+            pass  # terminating is asynchronous: wait until the backend is gone
+        other.close()
+    first, *after = [_bearer(backend, token).status_code for _ in range(3)]
+    # The request that finds the connection dead may fail (no pre-ping); the pool is renewed for the next.
+    assert first in (200, 503)
+    assert after == [200, 200]
