@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -305,9 +306,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
     try:
-        return _main(args, run, workdir)
+        rows = _main(args, run, workdir)
+    except BaseException:
+        print(f"bench: server logs kept in {workdir}", file=sys.stderr)
+        raise
     finally:
         run.close()
+    shutil.rmtree(workdir, ignore_errors=True)
+    return rows
 
 
 def _main(args, run: Run, workdir: Path) -> list[dict]:
