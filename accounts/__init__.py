@@ -120,7 +120,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_operations(app: Flask) -> None:
     """Request ids and JSON request lines, metrics, and the health endpoints a load balancer polls."""
-    init_request_log(app, site="accounts", user_of_request=lambda: str(g.user.id) if g.get("user") else None)
+    # The id from the authentication record, not g.user: after a commit that would reload the user row.
+    init_request_log(
+        app, site="accounts", user_of_request=lambda: str(a.user_id) if (a := current_authentication()) else None
+    )
     init_metrics(app, site="accounts", token_endpoint="oidc.token")  # noqa: S106 (an endpoint name)
     # Ready means the signing key loads too: a node that cannot sign tokens must not get traffic.
     init_health(app, [database_check(db), redis_check(os.environ.get("REDIS_URL")), current_signing_keyset])
