@@ -16,7 +16,7 @@ import requests
 
 from .browsing import sign_in_at, submit
 from .load import LoadRig, size_arguments, sized
-from .stack import url
+from .stack import stop_on_sigterm, url
 
 # Short access tokens, so "ends at the next refresh" is seen within a drill, not after five minutes.
 ACCESS_TOKEN_SECONDS = 45
@@ -230,6 +230,7 @@ def run_drill(rig: LoadRig, drill_class: type[Drill], users: int, seconds: int) 
 
 
 def main() -> None:
+    stop_on_sigterm()
     parser = size_arguments(__doc__, full=(30, 45), quick=(6, 20))
     parser.add_argument("drills", nargs="*", choices=[[], *DRILLS], help="default: all")
     args = sized(parser.parse_args())

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .ledger import Verdict, check, read_ledger
-from .stack import BIN, ROOT, Ports, PrivatePostgres, PrivateRedis, Stack, url
+from .stack import BIN, ROOT, Ports, PrivatePostgres, PrivateRedis, Stack, stop_on_sigterm, url
 
 # Seeded accounts the simulated users never use: the fault drills' probe signs in with them.
 PROBE_ACCOUNTS = 2
@@ -151,6 +151,7 @@ def sized(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def main() -> None:
+    stop_on_sigterm()
     args = sized(size_arguments(__doc__, full=(50, 60), quick=(8, 15)).parse_args())
     with LoadRig(args.users, args.port_base) as rig:
         outcome = rig.run(args.users, args.seconds)

@@ -6,6 +6,7 @@ the load test and the fault drills start it with private PostgreSQL and Redis th
 """
 
 import argparse
+import ctypes
 import datetime
 import ipaddress
 import json
@@ -61,6 +62,19 @@ class Ports:
 
 def url(port: int) -> str:
     return f"https://{HOST}:{port}"
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends it SIGTERM if the stack's process dies unannounced."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def stop_on_sigterm() -> None:
+    """A SIGTERM (timeout, CI cancelling) unwinds like Ctrl+C, so every finally stops what it started."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def _run(cmd: list, **kwargs) -> None:
@@ -127,6 +141,7 @@ class PrivateRedis:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 (only a prctl call, no locks taken)
         )
         _wait_for(lambda: _redis_answers(self.port), "Redis")
 
@@ -326,7 +341,13 @@ class Stack:
     def _start(self, name: str, command: list[str], stderr: Path | None = None) -> None:
         err = open(stderr, "ab") if stderr else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
         self.processes[name] = subprocess.Popen(
-            command, env=self.base_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True
+            command,
+            env=self.base_env(),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 (only a prctl call, no locks taken)
         )
 
     def wait_ready(self, name: str) -> None:
@@ -373,6 +394,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="The three sites like production, until Ctrl+C (make prod).")
     parser.add_argument("--port-base", type=int, default=9200)
     args = parser.parse_args()
+    stop_on_sigterm()
     database, redis_url = shared_services()
     stack = Stack(ROOT / "instance" / "prod", Ports(args.port_base), database, redis_url, seed_users=3)
     try:
