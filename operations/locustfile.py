@@ -98,11 +98,14 @@ class Visitor(HttpUser):
     @task(1)
     def sign_out_and_back_in(self) -> None:
         page = self.client.get(f"{ACME}/", name="acme: home")
-        self.submit(page, f"{ACME}/auth/sign-out", {}, name="acme: sign-out")
+        signed_out = self.submit(page, f"{ACME}/auth/sign-out", {}, name="acme: sign-out")
         # Global logout: Globex must have lost the session through the back-channel.
         globex = self.client.get(f"{GLOBEX}/todos/", name="globex: todos after sign-out", allow_redirects=False)
         if globex.status_code == 200:
-            raise AssertionError("still signed in at Globex after signing out at Acme")
+            ended = urlsplit(signed_out.url)
+            raise AssertionError(
+                f"still signed in at Globex after signing out at Acme (ended at {ended.netloc}{ended.path})"
+            )
         self.tokens, self.in_loadco = None, False
         self.sign_in_at_acme()
 
@@ -182,8 +185,8 @@ class Visitor(HttpUser):
         """The pages act in the active org: make it the one the API writes to."""
         if not self.in_loadco:
             page = self.client.get(f"{ACME}/todos/", name="acme: todo list")
-            self.submit(page, f"{ACME}/active-org", {"org_id": self.org_id}, name="acme: switch org")
-            self.in_loadco = True
+            switched = self.submit(page, f"{ACME}/active-org", {"org_id": self.org_id}, name="acme: switch org")
+            self.in_loadco = switched.ok
 
     @task(2)
     def refresh_api_token(self) -> None:

@@ -334,6 +334,10 @@ class Stack:
             "30",
             "--error-logfile",
             str(log),
+            # Idle connections stay open longer than a client (or load balancer) keeps them: the server
+            # closing one just as the client reuses it drops that request (RemoteDisconnected).
+            "--keep-alive",
+            "75",
             target,
         ]
         self._start(name, command, stderr=log)
