@@ -32,9 +32,12 @@ def init_health(app: Flask, readiness_checks: list[Callable[[], None]]) -> None:
 def redis_check(url: str | None) -> Callable[[], None]:
     """A readiness check that pings Redis at url; nothing to check when the site runs without Redis."""
 
+    # One client (and connection pool) per site, not a new connection per probe.
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1) if url else None
+
     def redis_reachable() -> None:
-        if url:
-            redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping()
+        if client is not None:
+            client.ping()
 
     return redis_reachable
 

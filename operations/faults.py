@@ -16,7 +16,8 @@ import requests
 
 from .browsing import sign_in_at, submit
 from .load import LoadRig, size_arguments, sized
-from .stack import stop_on_sigterm, url
+from .services import stop_on_sigterm
+from .stack import url
 
 # Short access tokens, so "ends at the next refresh" is seen within a drill, not after five minutes.
 ACCESS_TOKEN_SECONDS = 45

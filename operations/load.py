@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .ledger import Verdict, check, read_ledger
-from .stack import BIN, ROOT, Ports, PrivatePostgres, PrivateRedis, Stack, stop_on_sigterm, url
+from .services import PrivatePostgres, PrivateRedis, stop_on_sigterm
+from .stack import BIN, ROOT, Ports, Stack, url
 
 # Seeded accounts the simulated users never use: the fault drills' probe signs in with them.
 PROBE_ACCOUNTS = 2

@@ -6,18 +6,14 @@ the load test and the fault drills start it with private PostgreSQL and Redis th
 """
 
 import argparse
-import ctypes
 import datetime
 import ipaddress
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +23,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from .services import HOST, die_with_parent, shared_services, stop_on_sigterm, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 TENANTS = ("acme", "globex")
-PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
 
 
 @dataclass
@@ -62,114 +58,6 @@ class Ports:
 
 def url(port: int) -> str:
     return f"https://{HOST}:{port}"
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: the kernel sends it SIGTERM if the stack's process dies unannounced."""
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def stop_on_sigterm() -> None:
-    """A SIGTERM (timeout, CI cancelling) unwinds like Ctrl+C, so every finally stops what it started."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-
-
-def _run(cmd: list, **kwargs) -> None:
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kwargs)
-
-
-def _as_postgres_user() -> list[str]:
-    # initdb and postgres refuse to run as root; on a developer machine they run as the caller.
-    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-
-class PrivatePostgres:
-    """A PostgreSQL cluster of our own (in a temporary folder) that the drills may stop and restart."""
-
-    def __init__(self, port: int):
-        # Its own temporary folder: the server runs as the postgres user, who cannot enter ours.
-        self.folder, self.port = Path(tempfile.mkdtemp(prefix="gatehouse-pg-")), port
-        self.data = self.folder / "pgdata"
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@{HOST}:{self.port}/gatehouse"
-
-    def _ctl(self, *args: str) -> None:
-        _run([*_as_postgres_user(), str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", *args])
-
-    def create(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.folder, "postgres")
-        _run([*_as_postgres_user(), str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"])
-        self.start()
-        _run([str(PG_BIN / "createdb"), "-h", HOST, "-p", str(self.port), "-U", "postgres", "gatehouse"])
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses={HOST} -c max_connections=200 -c fsync=off"
-        self._ctl("-o", options, "-l", str(self.folder / "postgres.log"), "start")
-
-    def stop(self) -> None:
-        self._ctl("-m", "fast", "stop")
-
-    def destroy(self) -> None:
-        subprocess.run(
-            [*_as_postgres_user(), str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def pids(self) -> list[int]:
-        return _pids_of(str(self.data))
-
-
-class PrivateRedis:
-    """A Redis of our own, keeping nothing on disk."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://{HOST}:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 (only a prctl call, no locks taken)
-        )
-        _wait_for(lambda: _redis_answers(self.port), "Redis")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-
-def _redis_answers(port: int) -> bool:
-    return subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG"
-
-
-def _pids_of(marker: str) -> list[int]:
-    found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
-    return [int(p) for p in found]
-
-
-def _wait_for(ready, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if ready():
-                return
-        except (requests.RequestException, OSError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"{what} did not come up within {timeout:.0f} s")
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -351,12 +239,12 @@ class Stack:
             stdout=subprocess.DEVNULL,
             stderr=err,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 (only a prctl call, no locks taken)
+            preexec_fn=die_with_parent,  # noqa: PLW1509 (only a prctl call, no locks taken)
         )
 
     def wait_ready(self, name: str) -> None:
         target = f"{url(self.site_port(name))}/readyz"
-        _wait_for(lambda: requests.get(target, verify=self.cert, timeout=2).status_code == 200, name)
+        wait_for(lambda: requests.get(target, verify=self.cert, timeout=2).status_code == 200, name)
 
     def stop_site(self, name: str) -> None:
         process = self.processes.pop(name, None)
@@ -376,22 +264,6 @@ class Stack:
     def stop(self) -> None:
         for name in list(self.processes):
             self.stop_site(name)
-
-
-def shared_services() -> tuple[str, str]:
-    """The machine's PostgreSQL and Redis (started if down, as .ci/run does), database gatehouse_prod."""
-    _run(["bash", "-c", _START_SHARED])
-    return "postgresql+psycopg://postgres@127.0.0.1:5432/gatehouse_prod", "redis://127.0.0.1:6379/3"
-
-
-_START_SHARED = """
-pg_isready -h 127.0.0.1 -p 5432 -q || { pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start;
-  for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
-redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 \
-  --save "" --appendonly no
-psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='gatehouse_prod'" | grep -q 1 ||
-  createdb -h 127.0.0.1 -U postgres gatehouse_prod
-"""
 
 
 def main() -> None:

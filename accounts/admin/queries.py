@@ -19,9 +19,8 @@ from ..audit.models import SecurityEvent
 from ..extensions import db
 from ..identity.models import User
 from ..mfa.models import TotpCredential
-from ..oidc.models import Client, ClientSession, Consent
+from ..oidc.models import Consent
 from ..orgs.models import Membership, Organization
-from ..sessions.models import UserSession
 
 PAGE_SIZE = 50
 # Counting every match costs O(matches); past this the page says "1,000+" and stays as cheap at 100k users.
@@ -205,47 +204,6 @@ def users_page(filters: UserFilters, *, now: datetime, cursor: str | None = None
 def admin_count() -> int:
     """How many site admins there are (the last one cannot be demoted)."""
     return db.session.scalar(select(func.count()).select_from(User).where(User.site_role == "admin")) or 0
-
-
-@dataclass(frozen=True)
-class LiveSession:
-    """A user's live Accounts session and the apps that signed in through it."""
-
-    public_id: str
-    ip: str | None
-    user_agent: str
-    created_at: datetime
-    last_seen_at: datetime
-    apps: list[str]
-
-
-def live_sessions(user_id: int, *, now: datetime, idle_timeout: timedelta) -> list[LiveSession]:
-    """The user's live sessions, most recent first, each with the client names it signed into (two queries)."""
-    rows = list(
-        db.session.scalars(
-            select(UserSession)
-            .where(
-                UserSession.user_id == user_id,
-                UserSession.expires_at > now,
-                UserSession.last_seen_at > now - idle_timeout,
-            )
-            .order_by(UserSession.last_seen_at.desc())
-        )
-    )
-    apps: dict[str, list[str]] = {}
-    if rows:
-        pairs = db.session.execute(
-            select(ClientSession.sid, Client.name)
-            .join(Client, ClientSession.client_id == Client.id)
-            .where(ClientSession.sid.in_([r.public_id for r in rows]))
-            .order_by(Client.name)
-        )
-        for sid, name in pairs:
-            apps.setdefault(sid, []).append(name)
-    return [
-        LiveSession(r.public_id, r.ip, r.user_agent, r.created_at, r.last_seen_at, apps.get(r.public_id, []))
-        for r in rows
-    ]
 
 
 def memberships(user_id: int) -> list[tuple[Organization, str]]:

@@ -13,7 +13,7 @@ from ..impersonation import rules as impersonation_rules
 from ..impersonation.forms import StartForm
 from ..mfa.services import has_second_factor, remove_second_factor
 from ..sessions import authentication
-from ..sessions.services import end_sessions
+from ..sessions.services import active_sessions, end_sessions
 from . import charts, permissions, queries, services
 from .forms import ActionForm, BanForm, RoleForm
 
@@ -79,7 +79,7 @@ def user_page(user_id: int):
         now=now,
         mfa_on=mfa_on,
         banned=target.is_banned(now),
-        sessions=queries.live_sessions(target.id, now=now, idle_timeout=current_app.config["SESSION_IDLE_TIMEOUT"]),
+        sessions=active_sessions(target.id, None, now, current_app.config["SESSION_IDLE_TIMEOUT"]),
         memberships=queries.memberships(target.id),
         consents=queries.consents(target.id),
         events=queries.recent_events(target.id),

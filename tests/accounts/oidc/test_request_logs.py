@@ -47,7 +47,13 @@ def test_sign_in_token_grant_and_refresh_leave_no_secret_in_the_logs(
     assert ("/sign-in", 303) in routes and ("/oauth/token", 200) in routes and ("/authorize", 302) in routes
 
 
-def test_token_grants_are_counted_by_grant_type_and_status(auth, user, flow, confidential_client):
+@pytest.fixture
+def metrics_on(monkeypatch):
+    """Metrics are counted only when an operator turned them on (before the app is built)."""
+    monkeypatch.setenv("METRICS_TOKEN", "metrics-test-token-0123456789")
+
+
+def test_token_grants_are_counted_by_grant_type_and_status(metrics_on, auth, user, flow, confidential_client):
     def count(grant: str, status: str) -> float:
         return TOKEN_GRANTS.labels(grant, status)._value.get()
 
