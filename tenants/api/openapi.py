@@ -15,19 +15,29 @@ def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
     return answer
 
 
-CHALLENGE = {
-    "WWW-Authenticate": {
-        "description": 'RFC 6750 §3: `Bearer realm="…"`, with `error="invalid_token"` or `error="insufficient_scope"`.',
-        "schema": {"type": "string"},
+def _challenge(error: str) -> dict:
+    return {
+        "WWW-Authenticate": {
+            "description": f'RFC 6750 §3: `Bearer realm="…"`, with `error="{error}"` when a token was sent.',
+            "schema": {"type": "string"},
+        }
     }
-}
-UNAUTHORIZED = _json(ERROR, "No access token, or one that is invalid, expired or not for this tenant.", CHALLENGE)
-FORBIDDEN = _json(ERROR, "The token lacks the scope, or the user's role does not allow the change.", CHALLENGE)
+
+
+UNAUTHORIZED = _json(
+    ERROR, "No access token, or one that is invalid, expired or not for this tenant.", _challenge("invalid_token")
+)
+FORBIDDEN = _json(
+    ERROR,
+    "The token lacks the scope (the challenge names it in `scope`), or the user's role does not allow the change.",
+    _challenge("insufficient_scope"),
+)
 NOT_FOUND = _json(ERROR, "Not an org of the token's user, or a todo they cannot see (another user's private todo).")
 INVALID = _json({"$ref": "#/components/schemas/InvalidInput"}, "Some fields or parameters are not valid.")
 UNAVAILABLE = _json(ERROR, "The provider's signing keys cannot be fetched right now.")
 BODY_ERRORS = {
     "400": _json(ERROR, "The body is not valid JSON."),
+    "413": _json(ERROR, "The body is larger than this site accepts."),
     "415": _json(ERROR, "The body is not application/json."),
     "422": INVALID,
 }
@@ -42,6 +52,7 @@ TODO_ID = {
     "name": "todo_id",
     "in": "path",
     "required": True,
+    "description": "The todo's `id`.",
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"},
 }
 
@@ -205,14 +216,30 @@ def _paths() -> dict:
                     "operationId": "listTodos",
                     "summary": "The org's todos the caller may see, newest first (keyset pagination)",
                     "parameters": [
-                        {"name": "status", "in": "query", "schema": {"enum": list(STATUSES), "default": "all"}},
-                        {"name": "owner", "in": "query", "schema": {"enum": list(OWNERS), "default": "all"}},
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "description": "`open`: not done yet; `done`: done; `all`: both.",
+                            "schema": {"enum": list(STATUSES), "default": "all"},
+                        },
+                        {
+                            "name": "owner",
+                            "in": "query",
+                            "description": "`mine`: only todos the caller wrote; `all`: every todo they may see.",
+                            "schema": {"enum": list(OWNERS), "default": "all"},
+                        },
                         {
                             "name": "limit",
                             "in": "query",
+                            "description": "Todos per page.",
                             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
                         },
-                        {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+                        {
+                            "name": "cursor",
+                            "in": "query",
+                            "description": "The previous page's `next_cursor`. Any other parameter is refused (422).",
+                            "schema": {"type": "string", "maxLength": 200},
+                        },
                     ],
                     "responses": {"200": _json({"$ref": "#/components/schemas/TodoPage"}, "One page.")},
                 },
@@ -238,6 +265,7 @@ def _paths() -> dict:
                 },
                 "404",
                 "400",
+                "413",
                 "415",
                 "422",
             ),
@@ -262,6 +290,7 @@ def _paths() -> dict:
                 },
                 "404",
                 "400",
+                "413",
                 "415",
                 "422",
             ),
@@ -286,6 +315,30 @@ def _paths() -> dict:
     }
 
 
+def _description(tenant: TenantSettings) -> str:
+    """What every call needs, as tenants/api/bearer.py and signin/jwts.py check it (tests hold them together)."""
+    orgs = (
+        f"The user's organizations and roles come from the token's `{tenant.orgs_claim}` claim alone."
+        if tenant.orgs_claim
+        else "This tenant trusts no orgs claim: every user works in their personal space only."
+    )
+    return f"""Org-scoped todos. Every call needs an RFC 9068 access token from the Gatehouse provider, sent as
+`Authorization: Bearer <token>` (never in the query string). The token is accepted only when:
+
+- it is a JWT with `typ` `at+jwt`, signed with an asymmetric algorithm by a key in the provider's JWKS;
+- `iss` is `{tenant.issuer}`;
+- `aud` contains `{tenant.audience}`, this tenant's resource identifier
+  (not `{tenant.client_id}`, the client id that ID tokens name);
+- `exp` has not passed and `iat` is not in the future (30 s leeway);
+- it carries `sub`, `client_id`, `jti` and `scope`, and `scope` holds the scope the operation needs.
+
+{orgs} Members see their org's shared todos and their own private ones; nobody sees another user's
+private todo. What the caller cannot see answers 404, never 403.
+
+While an admin impersonates a user, their access token carries an RFC 8693 `act` claim: calls act as the
+user, and every write is also recorded with the admin (see `changed_by_actor`)."""
+
+
 def openapi_document(tenant: TenantSettings) -> dict:
     """The document for one tenant: its URL, its provider, the same API everywhere."""
     return {
@@ -293,14 +346,7 @@ def openapi_document(tenant: TenantSettings) -> dict:
         "info": {
             "title": f"{tenant.name} todo API",
             "version": "1",
-            "description": (
-                "Org-scoped todos. Every call needs an RFC 9068 access token from the Gatehouse provider "
-                f"with `aud` containing `{tenant.client_id}`, sent as `Authorization: Bearer <token>`. "
-                "Members see their org's shared todos and their own private ones; nobody sees another "
-                "user's private todo. What the caller cannot see answers 404, never 403. While an admin "
-                "impersonates a user, their access token carries an RFC 8693 `act` claim: calls act as the "
-                "user, and every write is also recorded with the admin (see `changed_by_actor`)."
-            ),
+            "description": _description(tenant),
         },
         "servers": [{"url": f"{tenant.url}/api/v1"}],
         "paths": _paths(),
@@ -310,7 +356,11 @@ def openapi_document(tenant: TenantSettings) -> dict:
                 "gatehouse": {
                     "type": "openIdConnect",
                     "openIdConnectUrl": discovery_url(tenant.issuer),
-                    "description": "Bearer access tokens (RFC 9068 JWT, RS256); scopes todos:read and todos:write.",
+                    "description": (
+                        "RFC 9068 access tokens from the Gatehouse provider, sent as `Authorization: Bearer <token>`: "
+                        f"JWTs with `typ` `at+jwt` and `aud` containing `{tenant.audience}`, signed with an asymmetric "
+                        "algorithm (Gatehouse signs RS256). Scopes: todos:read, todos:write."
+                    ),
                 }
             },
         },

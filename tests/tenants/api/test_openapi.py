@@ -5,6 +5,8 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
+from tests.tenants.people import MEMBER
+
 PREFIX = "/api/v1"
 
 
@@ -32,7 +34,7 @@ def test_the_document_is_valid_openapi_and_names_this_tenant(request, tenant):
     validate(document)
     assert document["openapi"].startswith("3.1")
     assert document["servers"] == [{"url": f"{app.config['TENANT'].url}/api/v1"}]
-    assert f"`{app.config['TENANT'].client_id}`" in document["info"]["description"]
+    assert f"`aud` contains `{app.config['TENANT'].audience}`" in document["info"]["description"]
 
 
 def test_every_route_is_documented_and_every_documented_route_exists(acme):
@@ -54,3 +56,14 @@ def test_every_secured_operation_documents_its_answers(acme):
         if method in {"post", "patch"}:
             assert {"400", "415", "422"} <= set(operation["responses"]), (path, method)
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
+
+
+def test_the_documented_audience_is_the_one_the_bearer_check_accepts(acme, api, access_token):
+    document = acme.test_client().get("/api/v1/openapi.json").get_json()
+    documented = re.search(r"`aud` contains `([^`]+)`", document["info"]["description"]).group(1)
+    tenant = acme.config["TENANT"]
+    assert documented == tenant.audience == tenant.url and documented != tenant.client_id
+    assert documented in document["components"]["securitySchemes"]["gatehouse"]["description"]
+    assert api(acme, "GET", "/api/v1/orgs", access_token(acme, MEMBER, aud=documented)).status_code == 200
+    refused = api(acme, "GET", "/api/v1/orgs", access_token(acme, MEMBER, aud=tenant.client_id))
+    assert refused.status_code == 401 and "audience" in refused.headers["WWW-Authenticate"]
