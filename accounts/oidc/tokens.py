@@ -50,6 +50,15 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
         super().__init__(issuer, refresh_token_generator=lambda **_: new_credential(), expires_generator=lifetime)
         self.lifetime = lifetime
 
+    @property
+    def issuer(self) -> str:
+        # One owner: the iss of access tokens is config.issuer(), read per request like ID tokens' and discovery's.
+        return config.issuer()
+
+    @issuer.setter
+    def issuer(self, _value: str) -> None:
+        """Authlib's constructor sets the issuer once; config.issuer() stays the only source."""
+
     def get_jwks(self):
         return current_signing_keyset()
 

@@ -33,3 +33,11 @@ def test_every_access_token_has_its_own_jti(flow, signed_in, confidential_client
     first = flow.verify(flow.tokens(confidential_client)["access_token"]).claims["jti"]
     second = flow.verify(flow.tokens(confidential_client)["access_token"]).claims["jti"]
     assert first != second
+
+
+def test_the_issuer_is_read_where_id_tokens_and_discovery_read_it(accounts_app, flow, signed_in, confidential_client):
+    # A site whose public URL is set after it was built (the live test sites) signs every token with that URL.
+    accounts_app.config["SITE_URL"] = "https://accounts.example"
+    tokens = flow.tokens(confidential_client, scope="openid")
+    assert flow.verify(tokens["access_token"]).claims["iss"] == "https://accounts.example"
+    assert flow.verify(tokens["id_token"]).claims["iss"] == "https://accounts.example"
