@@ -17,6 +17,7 @@ from common.session_records import SqlSessionStore
 from common.settings import base_config, database_url
 from common.templating import ROOT, make_flask
 
+from .api.docs import bp as api_docs_bp
 from .api.views import bp as api_bp
 from .extensions import csrf, db, migrate
 from .inspector.views import bp as inspector_bp
@@ -83,6 +84,7 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
     app.register_blueprint(inspector_bp)
     app.register_blueprint(todos_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(todos_cli)
 
     @app.context_processor

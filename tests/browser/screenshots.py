@@ -43,7 +43,7 @@ ACCOUNTS_PAGES = [
 ]
 ADMIN_PAGES = ["/admin/users", "/admin/security", "/admin/audit"]
 ANONYMOUS_PAGES = ["/", "/sign-in", "/sign-up", "/reset", "/dev/outbox/", "/no-such-page"]
-TENANT_PAGES = ["/", "/todos/", "/todos/new", "/inspector"]
+TENANT_PAGES = ["/", "/todos/", "/todos/new", "/inspector", "/docs/api"]
 
 
 def seed(app, users_file: Path) -> None:
@@ -94,6 +94,10 @@ def tour(page: Page, sites: live.Sites, folder: Path, admin: bool) -> None:
             page.set_viewport_size(SIZES["desktop"])
             page.goto(site.url + path)
             shoot(page, folder, f"{name}-{slug(path)}")
+        page.set_viewport_size(SIZES["desktop"])
+        page.goto(site.url + "/inspector")
+        page.get_by_role("button", name="Show access token").click()  # development only: the token page
+        shoot(page, folder, f"{name}-access-token")
         page.goto(site.url + "/todos/")
         first_todo = page.locator("table.todos td a").first
         if first_todo.count():

@@ -18,7 +18,18 @@ ENDS = int(datetime(2026, 12, 2, 12, 0, 0, tzinfo=UTC).timestamp())
 ACT = {"sub": "7", "name": "Adam Admin"}
 REASON = "Ticket #4411: cannot see shared todos"
 # Not pages a signed-in user browses: machine endpoints, the sign-in round trip, assets, the signed-out landing.
-NOT_PAGES = ("/api/", "/auth/", "/static/", "/theme.css", "/signed-out", "/healthz", "/readyz", "/metrics")
+# /inspector/access-token is a POST form's address: its GET only redirects to the inspector.
+NOT_PAGES = (
+    "/api/",
+    "/auth/",
+    "/static/",
+    "/theme.css",
+    "/signed-out",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/inspector/access-token",
+)
 
 
 @pytest.fixture
