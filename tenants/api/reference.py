@@ -132,6 +132,8 @@ def type_of(schema: dict) -> tuple:
             pieces += ["array of ", *type_of(schema.get("items", {}))]
         elif name == "object" and isinstance(schema.get("additionalProperties"), dict):
             pieces += ["object: name → ", *type_of(schema["additionalProperties"])]
+        elif name == "object" and schema.get("properties"):
+            pieces.append("object with " + ", ".join(schema["properties"]))
         else:
             pieces.append(f"{name} ({schema['format']})" if "format" in schema and name != "null" else name)
     return tuple(pieces) or ("any JSON",)

@@ -12,7 +12,7 @@ from .claims import claim_rows
 from .forms import RevealTokenForm
 from .sequence import NARROW, WIDE, FlowValues, layout, numbered_steps
 from .siblings import sibling_tenants
-from .times import duration_text, moment_of
+from .times import Moment, duration_text, moment_of
 from .token_reveal import peek_claims, token_reveal_allowed
 
 bp = Blueprint("inspector", __name__)
@@ -39,7 +39,7 @@ def _flow_values(auth_request: dict) -> FlowValues:
     )
 
 
-def _lifetimes(token_set, claims: dict, now: int) -> list[tuple[str, object, str | None]]:
+def _lifetimes(token_set, claims: dict, now: int) -> list[tuple[str, object, Moment | None]]:
     """(name, raw value, the same for people) for each token and lifetime; secrets redacted."""
     access_expires = unix_seconds(token_set.access_expires_at) if token_set else None
     rows = [

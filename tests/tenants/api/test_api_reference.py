@@ -85,6 +85,7 @@ def test_how_to_get_a_token_depends_on_the_environment(acme):
             {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
             ("object: name → ", "array of ", "string"),
         ),
+        ({"type": "object", "properties": {"sub": {}, "name": {}}}, ("object with sub, name",)),
         ({}, ("any JSON",)),
     ],
 )
