@@ -220,7 +220,9 @@ def test_the_page_explains_claims_with_times_draws_the_flow_and_links_the_other_
     assert "Who issued the token" in page and "RFC 8176 §2" in page
     assert '<span class="when">in 4 min 10 s · 2026-12-03 13:44:10 UTC</span>' in page
     assert '<span class="when">2 min ago · 2026-12-03 13:38:00 UTC</span>' in page  # auth_time
-    assert page.count('role="img"') == 2 and 'aria-labelledby="flow-wide-title flow-wide-desc"' in page
+    assert (
+        page.count('role="img"') == 2 and 'aria-labelledby="flow-wide-title" aria-describedby="flow-wide-desc"' in page
+    )
     assert '<title id="flow-wide-title">Sequence diagram' in page and '<desc id="flow-wide-desc">' in page
     assert "sid=op-session-1" in page
     globex = load_settings("globex")
