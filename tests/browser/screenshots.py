@@ -3,11 +3,13 @@
 Starts the three sites on three loopback hosts as the browser tests do (temporary SQLite, demo data seeded),
 signs in as each demo user in headless Chromium and writes full-page PNGs to screenshots/<who>/ (git-ignored).
 Run: .venv/bin/python -m tests.browser.screenshots [folder]; GATEHOUSE_TEST_PORTS=9160-9179 picks the ports.
+The same tour (`demo_tour`) drives the accessibility check of every page (test_every_page_accessible.py).
 """
 
 import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyotp
@@ -60,12 +62,25 @@ def seed(app, users_file: Path) -> None:
         db.session.commit()
 
 
+# What the tour does at each page it reaches: (page, folder for that visitor, page name).
+Visit = Callable[[Page, Path, str], None]
+# Pages behind buttons on other pages (confirm steps, a todo): found by their links, not by a fixed path.
+LINKED_PAGES = {
+    "/orgs/initech": ("/remove", "/transfer", "/leave"),
+    "/todos/": ("/delete", "/delete-mine"),
+    "/admin/users": ("/admin/users/",),
+}
+
+
 def slug(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:
+    """Full-page PNGs at both sizes (the phone-only open menu at phone size only)."""
     for size, viewport in SIZES.items():
+        if name.endswith("-menu-open") and size == "desktop":
+            continue
         page.set_viewport_size(viewport)
         page.screenshot(path=folder / f"{name}-{size}.png", full_page=True)
 
@@ -81,35 +96,54 @@ def sign_in(page: Page, accounts_url: str, email: str, password: str) -> None:
         page.get_by_role("button", name="Verify").click()
 
 
-def tour(page: Page, sites: live.Sites, folder: Path, admin: bool) -> None:
+def linked(page: Page, url: str, markers: tuple[str, ...]) -> list[str]:
+    """Of the links in the main part of the page at url, the first whose href contains each marker."""
+    page.goto(url)
+    found: dict[str, str] = {}
+    for href in page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))"):
+        marker = next((m for m in sorted(markers, key=len, reverse=True) if m in href), None)  # /delete-mine first
+        if marker and marker not in found:
+            found[marker] = href
+    return list(found.values())
+
+
+def tour(page: Page, sites: live.Sites, folder: Path, admin: bool, visit: Visit) -> None:
     accounts_url = sites.accounts.url
     for path in ACCOUNTS_PAGES + (ADMIN_PAGES if admin else []):
         page.set_viewport_size(SIZES["desktop"])
         page.goto(accounts_url + path)
-        shoot(page, folder, f"accounts-{slug(path)}")
+        visit(page, folder, f"accounts-{slug(path)}")
+    for path in ("/orgs/initech", *(["/admin/users"] if admin else [])):
+        for href in linked(page, accounts_url + path, LINKED_PAGES[path]):
+            page.goto(accounts_url + href)
+            visit(page, folder, f"accounts-{slug(href)}")
     for name, site in (("acme", sites.acme), ("globex", sites.globex)):
         page.set_viewport_size(SIZES["desktop"])
         page.goto(site.url + "/auth/sign-in")  # single sign-on: Accounts knows this browser already
         for path in TENANT_PAGES:
             page.set_viewport_size(SIZES["desktop"])
             page.goto(site.url + path)
-            shoot(page, folder, f"{name}-{slug(path)}")
+            visit(page, folder, f"{name}-{slug(path)}")
         page.set_viewport_size(SIZES["desktop"])
         page.goto(site.url + "/inspector")
         page.get_by_role("button", name="Show access token").click()  # development only: the token page
-        shoot(page, folder, f"{name}-access-token")
+        visit(page, folder, f"{name}-access-token")
         page.goto(site.url + "/todos/")
         first_todo = page.locator("table.todos td a").first
         if first_todo.count():
             first_todo.click()
-            shoot(page, folder, f"{name}-todo")
+            visit(page, folder, f"{name}-todo")
+        for href in linked(page, site.url + "/todos/", LINKED_PAGES["/todos/"]):
+            page.goto(site.url + href)
+            visit(page, folder, f"{name}-todo-{slug(href.rsplit('/', 1)[-1])}")
         page.set_viewport_size(SIZES["phone"])
         page.goto(site.url + "/")
         page.locator(".menu-toggle").click()
-        page.screenshot(path=folder / f"{name}-menu-open-phone.png", full_page=True)
+        visit(page, folder, f"{name}-menu-open")
 
 
-def main(out: Path) -> None:
+def demo_tour(visit: Visit, out: Path) -> None:
+    """Start the sites with the demo data; walk every page anonymously and as each demo user, calling visit."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the summary
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(live, "free_port", pick_port)
@@ -132,25 +166,29 @@ def main(out: Path) -> None:
                 for path in ANONYMOUS_PAGES:
                     anonymous.set_viewport_size(SIZES["desktop"])
                     anonymous.goto(sites.accounts.url + path)
-                    shoot(anonymous, out / "anonymous", f"accounts-{slug(path)}")
+                    visit(anonymous, out / "anonymous", f"accounts-{slug(path)}")
                 anonymous.goto(sites.accounts.url + "/sign-up")
                 anonymous.get_by_label("Email").fill("not-an-email")
                 anonymous.get_by_role("button", name="Create account").click()
                 anonymous.get_by_label("Password").focus()  # shows the focus ring too
-                shoot(anonymous, out / "anonymous", "accounts-sign-up-errors")
+                visit(anonymous, out / "anonymous", "accounts-sign-up-errors")
                 for name, site in (("acme", sites.acme), ("globex", sites.globex)):
                     anonymous.goto(site.url + "/")
-                    shoot(anonymous, out / "anonymous", f"{name}-home")
+                    visit(anonymous, out / "anonymous", f"{name}-home")
                 for email, _, password, admin in DEMO_USERS:
                     who = email.split("@")[0]
                     (out / who).mkdir(parents=True, exist_ok=True)
                     page = browser.new_context().new_page()
                     sign_in(page, sites.accounts.url, email, password)
-                    tour(page, sites, out / who, admin)
+                    tour(page, sites, out / who, admin, visit)
                     page.context.close()
                 browser.close()
         finally:
             fixtures._stop_sites(sites)
+
+
+def main(out: Path) -> None:
+    demo_tour(shoot, out)
     print(f"Screenshots in {out.resolve()}")
 
 
