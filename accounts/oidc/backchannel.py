@@ -39,7 +39,9 @@ class Delivery:
     logout_token: str
 
 
-def logout_token(*, issuer: str, client_id: str, sub: str, sid: str, keyset: KeySet, now: int, lifetime: int) -> str:
+def logout_token(
+    *, issuer: str, client_id: str, sub: str, sid: str, keyset: KeySet, now: int, lifetime: int, jti: str | None = None
+) -> str:
     """A logout token (Back-Channel Logout §2.4): typ logout+jwt, the logout event, sub and sid, never a nonce."""
     claims = {
         "iss": issuer,
@@ -47,7 +49,7 @@ def logout_token(*, issuer: str, client_id: str, sub: str, sid: str, keyset: Key
         "iat": now,
         "exp": now + lifetime,
         # §2.4: a unique jti lets the client refuse a replayed logout token.
-        "jti": secrets.token_urlsafe(16),
+        "jti": jti or secrets.token_urlsafe(16),
         "sub": sub,
         "sid": sid,
         "events": {LOGOUT_EVENT: {}},
