@@ -38,8 +38,9 @@ def events_worker():
     if not url:
         raise click.ClickException("Set REDIS_URL: without Redis, deliveries run in-process and need no worker.")
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker
 
     connection = Redis.from_url(url)
-    worker = Worker([Queue(QUEUE, connection=connection)], connection=connection)
+    # SimpleWorker runs jobs in this process: the Accounts app the job builds is built once, not per fork.
+    worker = SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection)
     worker.work(with_scheduler=True)

@@ -6,17 +6,17 @@ A job of the runner: it commits its own work (a delivery is its own unit, after 
 import logging
 import time
 from datetime import datetime, timedelta
+from functools import partial
 
 import requests
 from flask import current_app
 from sqlalchemy import select, update
 
 from common.clock import utcnow
-from common.metrics import count_backchannel
+from common.parallel import TIMED_OUT, run_all
 
 from ..extensions import db
-from ..oidc import config
-from ..oidc.backchannel import logout_token
+from ..oidc import backchannel, config
 from ..oidc.tokens import current_signing_keyset
 from ..orgs.claims import orgs_claim
 from . import tokens
@@ -82,7 +82,7 @@ def request_for(row: OutboxEvent, now: int) -> tuple[str, dict]:
     """(uri, requests keyword arguments) for one attempt, signed now under the row's jti."""
     keyset = current_signing_keyset()
     if row.kind == KIND_LOGOUT:
-        token = logout_token(
+        token = backchannel.logout_token(
             issuer=config.issuer(),
             client_id=row.client.client_id,
             sub=row.sub,
@@ -124,17 +124,14 @@ def _refusal(response: requests.Response) -> str:
     return f"HTTP {response.status_code}"
 
 
-def _outcome(row: OutboxEvent, timeout: float) -> tuple[str, str | None]:
-    """("delivered" | "refused" | "retry", error) of one attempt."""
-    uri, kwargs = request_for(row, int(time.time()))
-    if not uri:
-        return "refused", "the client has no endpoint for it any more"
+def _push(uri: str, kwargs: dict, timeout: float) -> tuple[str, str | None]:
+    """One RFC 8935 push: ("delivered" | "refused" | "retry", error). Only HTTP here: it may run on a thread."""
     try:
         response = post(uri, timeout, **kwargs)
     except requests.RequestException as error:
         return "retry", type(error).__name__
-    # RFC 8935 §2.2: 202 accepted (BCL §2.8: 200, or 204 from some frameworks).
-    if response.status_code in ((200, 204) if row.kind == KIND_LOGOUT else (200, 202)):
+    # RFC 8935 §2.2: 202 Accepted.
+    if response.status_code in (200, 202):
         return "delivered", None
     # RFC 8935 §2.3: 400 is the receiver's verdict on this SET; sending it again cannot change it.
     if response.status_code == 400:
@@ -142,13 +139,17 @@ def _outcome(row: OutboxEvent, timeout: float) -> tuple[str, str | None]:
     return "retry", _refusal(response)
 
 
-def deliver(event_id: int, now: datetime | None = None) -> str:
-    """Attempt one row once: "delivered", "failed", "pending" (retry scheduled) or "skipped" (done or held)."""
-    now = now or utcnow()
-    row = _lease(event_id, now)
-    if row is None:
-        return "skipped"
-    outcome, error = _outcome(row, current_app.config["OIDC_BACKCHANNEL_TIMEOUT"])
+def _logout(uri: str, kwargs: dict, timeout: float) -> tuple[str, str | None]:
+    """One back-channel logout POST (BCL §2.5), through the sender the back-channel module owns."""
+    outcome = backchannel.send(backchannel.Delivery("", uri, kwargs["data"]["logout_token"]), timeout)
+    if outcome == "delivered":
+        return "delivered", None
+    # BCL §2.8: 400 means the client refused this logout token; another attempt cannot change that.
+    return ("refused" if outcome == "failed: HTTP 400" else "retry"), outcome
+
+
+def _record(row: OutboxEvent, outcome: str, error: str | None, now: datetime) -> None:
+    """Write one attempt's outcome: delivered, failed (refused or attempts used up), or the next attempt."""
     row.attempts += 1
     row.leased_until = None
     row.last_error = error
@@ -159,15 +160,44 @@ def deliver(event_id: int, now: datetime | None = None) -> str:
     else:
         row.next_attempt_at = now + backoff(row.attempts)
     if row.kind == KIND_LOGOUT:
-        count_backchannel(delivered=outcome == "delivered")
-    if outcome != "delivered":
-        log.warning("Delivery of %s %s to %s: %s", row.kind, row.event, row.client.client_id, error)
-    status = row.status
+        backchannel.log_outcome(row.client.client_id, row.client.backchannel_logout_uri or "", error or outcome)
+    elif outcome != "delivered":
+        log.warning("Security event %s to client %s: %s", row.event, row.client.client_id, error)
+
+
+def deliver_batch(event_ids: list[int], now: datetime, *, deadline: float) -> dict[int, str]:
+    """Attempt each row once, all at once, waiting at most `deadline` seconds; status by id ("skipped" if held).
+
+    Rows are leased, signed and recorded here; only the HTTP calls run on threads. A call still
+    running at the deadline counts as a failed attempt and is retried later under the same jti.
+    """
+    rows = [row for event_id in event_ids if (row := _lease(event_id, now)) is not None]
+    timeout = current_app.config["OIDC_BACKCHANNEL_TIMEOUT"]
+    calls = {}
+    for row in rows:
+        uri, kwargs = request_for(row, int(time.time()))
+        if not uri:
+            calls[row.id] = lambda: ("refused", "the client has no endpoint for it any more")
+        else:
+            calls[row.id] = partial(_logout if row.kind == KIND_LOGOUT else _push, uri, kwargs, timeout)
+    results = run_all(calls, deadline=deadline, name="security-events")
+    statuses = {event_id: "skipped" for event_id in event_ids}
+    for row in rows:
+        result = results[row.id]
+        outcome, error = ("retry", "timed out") if result is TIMED_OUT else result
+        _record(row, outcome, error, now)
+        statuses[row.id] = row.status
     db.session.commit()
-    return status
+    return statuses
+
+
+def deliver(event_id: int, now: datetime | None = None) -> str:
+    """Attempt one row once: "delivered", "failed", "pending" (retry scheduled) or "skipped" (done or held)."""
+    timeout = current_app.config["OIDC_BACKCHANNEL_TIMEOUT"]
+    return deliver_batch([event_id], now or utcnow(), deadline=timeout + 1)[event_id]
 
 
 def deliver_due(now: datetime | None = None) -> dict[int, str]:
-    """Attempt every due row once, in order; their outcomes by id."""
+    """Attempt every due row once, together, within OIDC_BACKCHANNEL_DEADLINE; their outcomes by id."""
     now = now or utcnow()
-    return {event_id: deliver(event_id, now) for event_id in due_ids(now)}
+    return deliver_batch(due_ids(now), now, deadline=current_app.config["OIDC_BACKCHANNEL_DEADLINE"])

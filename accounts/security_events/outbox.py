@@ -10,6 +10,8 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from common.clock import unix_seconds
+
 from ..extensions import db, on_commit
 from ..oidc.models import Client, ClientSession
 from . import tokens
@@ -60,7 +62,7 @@ def stage(
             sub=str(user_id),
             sid=sid,
             # CAEP §2: event_timestamp says when the change happened, however late the delivery.
-            payload={"event_timestamp": int(now.timestamp()), **(payload or {})},
+            payload={"event_timestamp": unix_seconds(now), **(payload or {})},
             created_at=now,
             next_attempt_at=now,
         )

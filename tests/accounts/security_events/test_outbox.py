@@ -171,3 +171,36 @@ def test_success_statuses(accounts_app, initech, tenant_client, push, status):
         services.remove_member(initech.id, initech.alice.id, initech.carol.id)
         db.session.commit()
     assert [r.status for r in rows(accounts_app)] == ["delivered"]
+
+
+class FakeQueue:
+    """Stands in for RQ's Queue: records the jobs enqueued (or fails like Redis down)."""
+
+    def __init__(self, down: bool = False):
+        self.jobs: list[tuple] = []
+        self.down = down
+
+    def enqueue(self, job, *args, **kwargs):
+        if self.down:
+            raise ConnectionError("redis down")
+        self.jobs.append((job, *args))
+
+
+@pytest.mark.parametrize("down", [False, True])
+def test_with_redis_the_commit_enqueues_a_job_per_row_and_sends_nothing_itself(
+    accounts_app, initech, tenant_client, push, monkeypatch, down
+):
+    from accounts.security_events import runner
+    from accounts.security_events.outbox import RUNNER
+
+    queue = FakeQueue(down)
+    rq_runner = runner.RqRunner("redis://unused")
+    monkeypatch.setattr(rq_runner, "queue", lambda: queue)
+    monkeypatch.setitem(accounts_app.extensions, RUNNER, rq_runner)
+    with accounts_app.app_context():
+        services.remove_member(initech.id, initech.alice.id, initech.carol.id)
+        db.session.commit()
+
+    (row,) = rows(accounts_app)
+    assert push.requests == [] and row.status == "pending"
+    assert queue.jobs == ([] if down else [(runner.JOB, row.id)])
