@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import requests
 from flask import current_app
 from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.errors import DecodeError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from common.clock import utc_from_timestamp
@@ -81,6 +81,8 @@ def decode(
         token = jwt.decode(raw, key_set, algorithms=ALGORITHMS)
     except InvalidKeyIdError as error:
         raise UnknownSigningKey("signed with an unknown key") from error
+    except DecodeError as error:
+        raise InvalidJWT("not a JWT") from error
     except (JoseError, ValueError, TypeError, KeyError) as error:
         raise BadSignature("bad signature or format") from error
     header, claims = token.header, token.claims

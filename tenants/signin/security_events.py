@@ -103,6 +103,11 @@ def validate(raw: str, *, issuer: str, audience: str, now: datetime) -> Security
     (event, payload), *_ = events.items()
     if event not in KNOWN_EVENTS or not isinstance(payload, dict):
         raise RefusedEvent("invalid_request", "unknown event type")
+    if event == CLAIMS_CHANGED:
+        changed = payload.get("claims", {})
+        # CAEP §3.2: claims is an object of the new values; the orgs claim is a list like in ID tokens.
+        if not isinstance(changed, dict) or not isinstance(changed.get("orgs", []), list):
+            raise RefusedEvent("invalid_request", "claims must be an object and orgs a list")
     sub, sid = _subject(claims, payload, issuer)
     return SecurityEvent(jti=jti, event=event, sub=sub, sid=sid, payload=payload, issued_at=issued_at)
 

@@ -58,7 +58,7 @@ REFUSED = {
         lambda build, app: build(app, key=OctKey.generate_key(256, parameters={"kid": "k"}), header={"alg": "HS256"}),
     ),
     "alg none": ("invalid_key", lambda build, app: unsigned(build(app))),
-    "garbage": ("invalid_key", lambda build, app: "not-a-jwt"),
+    "garbage": ("invalid_request", lambda build, app: "not-a-jwt"),
     "wrong aud": ("invalid_audience", lambda build, app: build(app, aud="globex")),
     "wrong iss": ("invalid_issuer", lambda build, app: build(app, iss="http://evil.example")),
     "subject of another issuer": (
@@ -67,6 +67,10 @@ REFUSED = {
     ),
     "unknown event": ("invalid_request", lambda build, app: build(app, event="https://example.com/event/other")),
     "two events": ("invalid_request", lambda build, app: build(app, events={se.CLAIMS_CHANGED: {}, se.RISC: {}})),
+    "orgs not a list": (
+        "invalid_request",
+        lambda build, app: build(app, payload={"claims": {"orgs": "initech"}}),
+    ),
     "no events": ("invalid_request", lambda build, app: build(app, drop=("events",))),
     "no jti": ("invalid_request", lambda build, app: build(app, drop=("jti",))),
     "no subject": ("invalid_request", lambda build, app: build(app, drop=("sub_id",))),
