@@ -33,6 +33,10 @@ def _recipients(user_id: int, sid: str | None, kind: str) -> list[Client]:
     )
     if sid is not None:
         query = query.where(ClientSession.sid == sid)
+    if kind == KIND_LOGOUT:
+        # A client is logged out of a session once, however many ways its end was announced.
+        staged = select(OutboxEvent.client_id).where(OutboxEvent.kind == KIND_LOGOUT, OutboxEvent.sid == sid)
+        query = query.where(Client.id.not_in(staged))
     return list(db.session.scalars(query))
 
 

@@ -95,6 +95,8 @@ def end_sessions(
     for row in rows:
         if reason in REVOKING_REASONS:
             outbox.session_revoked(user_id, row.public_id, now or utcnow())
+        # Staged with the deletion, so a crash after the commit still logs the clients out.
+        outbox.logout(user_id, row.public_id, now or utcnow())
         db.session.delete(row)
         # After the commit: the back-channel logouts go out for sessions that are really gone.
         on_commit(partial(session_ended.send, None, sid=row.public_id, user_id=user_id, reason=reason))
@@ -113,6 +115,7 @@ def purge_expired(now: datetime, idle_timeout) -> int:
     for row in rows:
         db.session.delete(row)
         if row.user_id is not None:
+            outbox.logout(row.user_id, row.public_id, now)
             # Expiry ends a session like sign-out does: clients get their back-channel logout too.
             on_commit(partial(session_ended.send, None, sid=row.public_id, user_id=row.user_id, reason="expired"))
     return len(rows)

@@ -204,3 +204,34 @@ def test_with_redis_the_commit_enqueues_a_job_per_row_and_sends_nothing_itself(
     (row,) = rows(accounts_app)
     assert push.requests == [] and row.status == "pending"
     assert queue.jobs == ([] if down else [(runner.JOB, row.id)])
+
+
+def test_a_logout_is_staged_with_the_session_end_and_sent_once(accounts_app, initech, tenant_client, monkeypatch):
+    from accounts.oidc import backchannel
+    from accounts.sessions.models import UserSession
+
+    posted = []
+    monkeypatch.setattr(backchannel, "post_logout_token", lambda uri, token, timeout: posted.append(uri) or 200)
+    now = utcnow()
+    with accounts_app.app_context():
+        db.session.get(Client, tenant_client.id).backchannel_logout_uri = "http://127.0.0.1:9/auth/backchannel-logout"
+        db.session.get(Client, tenant_client.id).security_events_uri = None
+        db.session.add(
+            UserSession(
+                key="k" * 64,
+                public_id="sid-carol",
+                user_id=initech.carol.id,
+                data={},
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(days=1),
+            )
+        )
+        db.session.commit()
+        end_sessions(initech.carol.id, reason="password-change")
+        assert [r.kind for r in db.session.new if isinstance(r, OutboxEvent)] == ["logout"], "staged before the commit"
+        db.session.commit()
+
+    (row,) = rows(accounts_app)
+    assert row.kind == "logout" and row.sid == "sid-carol" and row.status == "delivered"
+    assert posted == ["http://127.0.0.1:9/auth/backchannel-logout"]
