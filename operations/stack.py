@@ -194,6 +194,9 @@ class Stack:
             self.start_site(name)
         for name in self.targets:
             self.wait_ready(name)
+        # Security events and back-channel logouts are delivered by an RQ worker over the stack's Redis.
+        worker = [str(BIN / "flask"), "--app", "app", "events", "worker"]
+        self._start("events-worker", worker, stderr=self.folder / "events-worker.log")
 
     def site_port(self, name: str) -> int:
         if name.startswith("accounts-"):

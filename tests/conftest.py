@@ -73,6 +73,8 @@ def accounts_overrides() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_KEY_PREFIX": f"gatehouse-test-{secrets.token_hex(4)}",
         "MAIL_SERVER": None,
+        # Security events and back-channel logouts are delivered in-process, step by step (no RQ worker).
+        "SECURITY_EVENTS_REDIS_URL": None,
     }
 
 

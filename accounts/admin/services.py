@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from ..audit.events import Origin, record_event
 from ..identity.models import User
 from ..oidc.services import revoke_user_tokens
+from ..security_events import outbox
 
 
 class AdminError(Exception):
@@ -35,6 +36,8 @@ def ban(target: User, *, actor: User, reason: str, until: datetime | None, origi
     revoked = revoke_user_tokens(target.id, now)
     details = {"user_id": target.id, "reason": target.ban_reason, "until": until.isoformat() if until else None}
     record_event("admin.user_banned", actor_id=actor.id, subject_id=target.id, origin=origin, now=now, details=details)
+    # Staged before the sessions end: the recipients are the clients of those sessions (RISC account-disabled).
+    outbox.account_disabled(target.id, now)
     return revoked
 
 

@@ -12,6 +12,7 @@ from ..identity.models import User
 from ..impersonation import rules as impersonation_rules
 from ..impersonation.forms import StartForm
 from ..mfa.services import has_second_factor, remove_second_factor
+from ..security_events import queries as deliveries
 from ..sessions import authentication
 from ..sessions.services import active_sessions, end_sessions
 from . import charts, permissions, queries, services
@@ -212,3 +213,12 @@ def security():
     series = [charts.bar_chart(title, colour, counts[name], days) for name, title, colour in CHART_SERIES]
     table = [(day, [counts[name].get(day, 0) for name, _, _ in CHART_SERIES]) for day in reversed(days)]
     return render_template("accounts/admin/security.html", series=series, table=table, now=now)
+
+
+@bp.get("/deliveries")
+@admin_required
+def security_events():
+    """Security events and back-channel logouts not yet delivered to clients: pending (retrying) and failed."""
+    return render_template(
+        "accounts/admin/deliveries.html", counts=deliveries.counts(), rows=deliveries.recent(limit=50), now=utcnow()
+    )

@@ -10,6 +10,7 @@ from ..audit.events import record_event
 from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db, limiter
+from ..security_events import outbox
 from ..sessions import authentication, demands, signin_flow
 from ..sessions.services import end_sessions
 from ..sessions.signout_flow import sign_out as end_signed_in_session
@@ -259,6 +260,7 @@ def reset_password(token: str):
         stash_form(form, {error.field: [str(error)]})
         return see_other("identity.reset_password", token=token)
     record_event("password.reset", actor_id=user.id, origin=request_origin(), now=utcnow())
+    outbox.credential_changed(user.id, utcnow(), credential_type="password", change_type="update")
     end_sessions(user.id, reason="password-reset")
     db.session.commit()  # the new password, its event and the ended sessions; then they are announced
     if g.get("user") is not None and g.user.id == user.id:
@@ -293,6 +295,7 @@ def change_password():
         stash_form(form, {error.field: [str(error)]})
         return see_other("identity.change_password")
     record_event("password.changed", actor_id=g.user.id, origin=request_origin(), now=utcnow())
+    outbox.credential_changed(g.user.id, utcnow(), credential_type="password", change_type="update")
     end_sessions(g.user.id, keep=authentication.current().sid, reason="password-change")
     db.session.commit()  # the new password, its event and the ended sessions; then they are announced
     emails.send_password_changed(g.user)

@@ -12,6 +12,7 @@ from ..audit.events import Origin, record_event
 from ..extensions import db
 from ..identity.models import User
 from ..identity.passwords import verify_password
+from ..security_events import outbox
 from . import backup_codes, lockout, totp, trusted_devices
 from .encryption import MfaKeys
 from .models import TotpCredential
@@ -102,6 +103,7 @@ def confirm_enrolment(user: User, code: str, *, keys: MfaKeys, origin: Origin, n
     credential.last_used_step = step  # the confirming code cannot be replayed at sign-in
     codes = backup_codes.replace_codes(user.id, keys.codes, now)
     record_event("mfa.enabled", actor_id=user.id, origin=origin, now=now)
+    outbox.credential_changed(user.id, now, credential_type="app", change_type="create")
     return codes
 
 
@@ -178,6 +180,7 @@ def remove_second_factor(
     trusted_devices.forget_all(user_id)
     lockout.clear_failures(user_id)
     record_event(event, actor_id=actor_id, origin=origin, now=now, details={"user_id": user_id})
+    outbox.credential_changed(user_id, now, credential_type="app", change_type="delete")
 
 
 def trust_device(user: User, *, settings: MfaSettings, origin: Origin, now: datetime) -> str:

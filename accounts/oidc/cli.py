@@ -59,13 +59,23 @@ def _record_client_event(event_type: str, client_id: str, registration: Registra
 @click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="Exact URI; repeatable.")
 @click.option("--post-logout-redirect-uri", "post_logout_uris", multiple=True, help="Repeatable.")
 @click.option("--backchannel-logout-uri", help="Where logout tokens are POSTed.")
+@click.option("--security-events-uri", help="Where Security Event Tokens are pushed (RFC 8935).")
 @click.option("--public", is_flag=True, help="No secret (apps that cannot keep one); PKCE alone protects the code.")
 @click.option("--first-party", is_flag=True, help="Skip the consent page (your own sites only).")
 @click.option("--scope", default="openid profile email", show_default=True, help="Scopes the client may ask for.")
 @click.option("--resource", help="Audience of its access tokens (default: the client id).")
 @click.option("--client-id", help="A chosen client id (default: random).")
 def clients_create(
-    name, redirect_uris, post_logout_uris, backchannel_logout_uri, public, first_party, scope, resource, client_id
+    name,
+    redirect_uris,
+    post_logout_uris,
+    backchannel_logout_uri,
+    security_events_uri,
+    public,
+    first_party,
+    scope,
+    resource,
+    client_id,
 ):
     """Register a client; prints JSON with client_id and client_secret (null for public clients)."""
     registration = Registration(
@@ -73,6 +83,7 @@ def clients_create(
         redirect_uris=list(redirect_uris),
         post_logout_redirect_uris=list(post_logout_uris),
         backchannel_logout_uri=backchannel_logout_uri,
+        security_events_uri=security_events_uri,
         scope=scope,
         public=public,
         first_party=first_party,
@@ -132,6 +143,7 @@ def tenant_registration(name: str, url: str) -> Registration:
         redirect_uris=[f"{url}/auth/callback"],
         post_logout_redirect_uris=[f"{url}/signed-out"],
         backchannel_logout_uri=f"{url}/auth/backchannel-logout",
+        security_events_uri=f"{url}/auth/security-events",
         scope=DEMO_SCOPE,
         public=False,
         first_party=True,

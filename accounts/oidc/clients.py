@@ -32,6 +32,7 @@ class Registration:
     public: bool
     first_party: bool
     resource: str | None = None
+    security_events_uri: str | None = None
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -67,6 +68,8 @@ def check_registration(reg: Registration) -> Registration:
         check_uri(uri, "A post-logout redirect URI")
     if reg.backchannel_logout_uri:
         check_uri(reg.backchannel_logout_uri, "The back-channel logout URI")
+    if reg.security_events_uri:
+        check_uri(reg.security_events_uri, "The security events URI")
     if reg.resource:
         check_uri(reg.resource, "The resource")
     scopes = reg.scope.split()
@@ -124,6 +127,7 @@ def _apply(client: Client, reg: Registration) -> None:
     client.redirect_uris = list(reg.redirect_uris)
     client.post_logout_redirect_uris = list(reg.post_logout_redirect_uris)
     client.backchannel_logout_uri = reg.backchannel_logout_uri or None
+    client.security_events_uri = reg.security_events_uri or None
     client.scope = " ".join(dict.fromkeys(reg.scope.split()))
     client.first_party = reg.first_party
     client.resource = reg.resource or None
@@ -157,6 +161,7 @@ def describe_client(client: Client) -> dict:
         "redirect_uris": list(client.redirect_uris),
         "post_logout_redirect_uris": list(client.post_logout_redirect_uris),
         "backchannel_logout_uri": client.backchannel_logout_uri,
+        "security_events_uri": client.security_events_uri,
         "scope": client.scope,
         "resource": client.audience,
     }

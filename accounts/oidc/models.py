@@ -34,6 +34,8 @@ class Client(ClientMixin, db.Model):
     redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
     post_logout_redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
     backchannel_logout_uri: Mapped[str | None] = mapped_column(String(500))
+    # RFC 8935 push endpoint: where Security Event Tokens about this client's users are POSTed.
+    security_events_uri: Mapped[str | None] = mapped_column(String(500))
     scope: Mapped[str] = mapped_column(String(500))
     first_party: Mapped[bool] = mapped_column(default=False)
     # The audience of this client's access tokens (RFC 9068 §3): the tenant API; the client_id when unset.

@@ -234,11 +234,6 @@ def revoke_user_tokens(user_id: int, now: datetime) -> int:
     return result.rowcount
 
 
-def client_sessions(sid: str) -> list[ClientSession]:
-    """The clients that got tokens in this Accounts session."""
-    return list(db.session.scalars(select(ClientSession).where(ClientSession.sid == sid)))
-
-
 def forget_client_sessions(sid: str) -> None:
     """Drop the session's client records: each client is logged out of a session once."""
     db.session.execute(delete(ClientSession).where(ClientSession.sid == sid))

@@ -18,6 +18,7 @@ from ..audit.events import Origin, record_event
 from ..extensions import db
 from ..identity.models import User
 from ..identity.services import normalise_email
+from ..security_events import outbox
 from . import rules
 from .models import Invitation, Membership
 from .rules import InvitationStatus, OrgRuleError, Reason, Role
@@ -172,6 +173,7 @@ def accept_invitation(raw_token: str, user: User, now: datetime, *, origin: Orig
     try:
         db.session.flush()
         _record("org.invitation_accepted", invitation, actor_id=user.id, origin=origin, now=now)
+        outbox.claims_changed([user.id], now)
     except IntegrityError:
         # UniqueConstraint(org_id, user_id): joined meanwhile through another invitation.
         db.session.rollback()

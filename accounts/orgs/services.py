@@ -3,6 +3,8 @@
 Callers commit. Each change loads what it needs fresh, asks rules.py, writes and records its security
 event, so one commit lands the change with its event. Changes that could take away an owner first lock
 the org row until that commit, so two concurrent changes cannot together leave an org with none.
+A change to who is in an org, or in which role, also stages a claims-change security event for each
+user it touches (security_events/outbox.py), so tenants learn it in the same commit.
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from common.clock import utcnow
 from ..audit.events import Origin, record_event
 from ..extensions import db
 from ..identity.models import User
+from ..security_events import outbox
 from . import rules
 from .models import Invitation, Membership, Organization
 from .rules import OrgRuleError, Reason, Role
@@ -235,12 +238,15 @@ def delete_org(
     org = lock_org(org_id)
     actor = member_row(org_id, actor_id)
     rules.check_delete(actor=actor.role_enum, personal=org.personal, slug=org.slug, confirmation=confirmation)
+    members = list(db.session.scalars(select(Membership.user_id).where(Membership.org_id == org_id)))
     # Delete children explicitly: SQLite enforces ondelete only with PRAGMA foreign_keys=ON.
     db.session.execute(delete(Invitation).where(Invitation.org_id == org_id))
     db.session.execute(delete(Membership).where(Membership.org_id == org_id))
     db.session.delete(org)
     details = {"name": org.name, "slug": org.slug}
     record_event("org.deleted", actor_id=actor_id, origin=origin, now=now or utcnow(), org_id=org_id, details=details)
+    db.session.flush()  # the outbox's recipients are read after the memberships are gone
+    outbox.claims_changed(members, now or utcnow())
 
 
 def change_role(
@@ -275,6 +281,7 @@ def change_role(
         subject_id=target_id,
         details=details,
     )
+    outbox.claims_changed([target_id], now or utcnow())
     return target
 
 
@@ -295,6 +302,7 @@ def remove_member(
         subject_id=target_id,
         details={"role": role},
     )
+    outbox.claims_changed([target_id], now or utcnow())
     return user
 
 
@@ -314,6 +322,7 @@ def leave(org_id: int, user_id: int, *, origin: Origin = NO_ORIGIN, now: datetim
         subject_id=user_id,
         details={"role": role},
     )
+    outbox.claims_changed([user_id], now or utcnow())
 
 
 def removal_target(org_id: int, actor_id: int, target_id: int) -> Membership:
@@ -373,6 +382,7 @@ def transfer_ownership(
         subject_id=target_id,
         details=details,
     )
+    outbox.claims_changed([actor_id, target_id], now or utcnow())
     return target
 
 
@@ -390,4 +400,5 @@ def set_membership(org_id: int, user_id: int, role: Role) -> Membership:
         record_event(
             event, actor_id=None, origin=NO_ORIGIN, now=utcnow(), org_id=org_id, subject_id=user_id, details=details
         )
+        outbox.claims_changed([user_id], utcnow())
     return membership

@@ -9,8 +9,11 @@ from functools import partial
 
 from sqlalchemy import select
 
+from common.clock import utcnow
+
 from ..extensions import db, on_commit
 from ..oidc.models import Client, ClientSession
+from ..security_events import outbox
 from .devices import device_name
 from .models import UserSession
 from .signals import session_ended
@@ -75,7 +78,13 @@ def signed_in_apps(sids: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def end_sessions(user_id: int, *, only: str | None = None, keep: str | None = None, reason: str) -> int:
+# Endings a person chose for one session: tenants get a CAEP session-revoked event (a ban sends its own).
+REVOKING_REASONS = frozenset({"revoked", "admin-revoked"})
+
+
+def end_sessions(
+    user_id: int, *, only: str | None = None, keep: str | None = None, reason: str, now: datetime | None = None
+) -> int:
     """End the user's session `only`, or all of them but `keep`; each is announced once the caller commits."""
     query = select(UserSession).where(UserSession.user_id == user_id)
     if only is not None:
@@ -84,6 +93,10 @@ def end_sessions(user_id: int, *, only: str | None = None, keep: str | None = No
         query = query.where(UserSession.public_id != keep)
     rows = list(db.session.scalars(query))
     for row in rows:
+        if reason in REVOKING_REASONS:
+            outbox.session_revoked(user_id, row.public_id, now or utcnow())
+        # Staged with the deletion, so a crash after the commit still logs the clients out.
+        outbox.logout(user_id, row.public_id, now or utcnow())
         db.session.delete(row)
         # After the commit: the back-channel logouts go out for sessions that are really gone.
         on_commit(partial(session_ended.send, None, sid=row.public_id, user_id=user_id, reason=reason))
@@ -102,6 +115,7 @@ def purge_expired(now: datetime, idle_timeout) -> int:
     for row in rows:
         db.session.delete(row)
         if row.user_id is not None:
+            outbox.logout(row.user_id, row.public_id, now)
             # Expiry ends a session like sign-out does: clients get their back-channel logout too.
             on_commit(partial(session_ended.send, None, sid=row.public_id, user_id=row.user_id, reason="expired"))
     return len(rows)

@@ -15,6 +15,7 @@ from common.clock import utcnow
 from ..signin import jwts
 from ..signin.client import metadata
 from ..signin.impersonation import Impersonation, MalformedImpersonation, impersonation_from_claims
+from ..signin.not_before import issued_too_early
 from ..todos.scoping import Viewer, viewer_from_claims
 
 # RFC 9068 §4: the typ header tells an access token from an ID token signed with the same key.
@@ -68,4 +69,9 @@ def authenticate(raw: str) -> AccessToken:
         )
     except jwts.InvalidJWT as error:
         raise InvalidToken(str(error)) from error
-    return _access_token(claims, tenant.orgs_claim)
+    token = _access_token(claims, tenant.orgs_claim)
+    issued_at = jwts.timestamp(claims, "iat", required=True)
+    if issued_too_early(current_app.config["SITE"], token.viewer.iss, claims["sub"], issued_at):
+        # A security event said this user's memberships or sessions changed after the token was issued.
+        raise InvalidToken("issued before a change to this account; refresh it")
+    return token

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import requests
 from flask import current_app
 from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.errors import DecodeError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from common.clock import utc_from_timestamp
@@ -33,8 +33,20 @@ class InvalidJWT(Exception):
     """The token must be refused; the message says why (and never holds the token)."""
 
 
-class UnknownSigningKey(InvalidJWT):
+class BadSignature(InvalidJWT):
+    """The signature does not verify, or the token is not a JWS we can read."""
+
+
+class UnknownSigningKey(BadSignature):
     """Signed with a key id missing from our cached JWKS (the provider may have rotated its keys)."""
+
+
+class WrongIssuer(InvalidJWT):
+    """Issued by someone else than the provider we trust."""
+
+
+class WrongAudience(InvalidJWT):
+    """Issued for someone else than us."""
 
 
 def timestamp(claims: dict, name: str, *, required: bool) -> datetime | None:
@@ -59,26 +71,29 @@ def decode(
     audience: str,
     now: datetime,
     require_exp: bool = True,
+    max_length: int = MAX_LENGTH,
 ) -> tuple[dict, dict]:
     """Verify signature, typ, iss, aud, exp, iat and nbf; return (header, claims) or raise InvalidJWT."""
-    if not raw or len(raw) > MAX_LENGTH:
+    if not raw or len(raw) > max_length:
         raise InvalidJWT("missing or oversized token")
     try:
         key_set = keys if isinstance(keys, KeySet) else KeySet.import_key_set(keys)
         token = jwt.decode(raw, key_set, algorithms=ALGORITHMS)
     except InvalidKeyIdError as error:
         raise UnknownSigningKey("signed with an unknown key") from error
+    except DecodeError as error:
+        raise InvalidJWT("not a JWT") from error
     except (JoseError, ValueError, TypeError, KeyError) as error:
-        raise InvalidJWT("bad signature or format") from error
+        raise BadSignature("bad signature or format") from error
     header, claims = token.header, token.claims
     # RFC 8725 §3.11: explicit typing keeps one kind of token from being replayed as another.
     if str(header.get("typ", "")).lower() not in types:
         raise InvalidJWT(f"typ must be {' or '.join(sorted(types))}")
     if claims.get("iss") != issuer:
-        raise InvalidJWT("issued by another issuer")
+        raise WrongIssuer("issued by another issuer")
     aud = claims.get("aud")
     if audience not in (aud if isinstance(aud, list) else [aud]):
-        raise InvalidJWT("issued for another audience")
+        raise WrongAudience("issued for another audience")
     expires_at = timestamp(claims, "exp", required=require_exp)
     if expires_at is not None and expires_at <= now - LEEWAY:
         raise InvalidJWT("expired")

@@ -1,8 +1,8 @@
-"""Tokens a tenant holds for a signed-in session, and logout-token ids already seen."""
+"""Tokens a tenant holds for a signed-in session, logout-token ids and security events already seen."""
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -37,3 +37,29 @@ class SeenLogoutToken(db.Model):
     jti: Mapped[str] = mapped_column(String(255), primary_key=True)
     site: Mapped[str] = mapped_column(String(40), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ReceivedSecurityEvent(db.Model):
+    """A Security Event Token accepted from the provider (RFC 8417): its jti refuses a replay, its row the inspector."""
+
+    __tablename__ = "received_security_events"
+    __table_args__ = (Index("ix_received_security_events_site_sub", "site", "sub", "received_at"),)
+
+    jti: Mapped[str] = mapped_column(String(255), primary_key=True)
+    site: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sub: Mapped[str] = mapped_column(String(255))
+    event: Mapped[str] = mapped_column(String(255))  # the event type URI
+    summary: Mapped[str] = mapped_column(String(255), default="")
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SubjectNotBefore(db.Model):
+    """Access tokens of this user issued at or before this moment are refused (a change made them stale)."""
+
+    __tablename__ = "subject_not_before"
+
+    site: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # OIDC Core §5.7: the user is (iss, sub).
+    iss: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sub: Mapped[str] = mapped_column(String(255), primary_key=True)
+    not_before: Mapped[datetime]

@@ -143,6 +143,7 @@ def drop_token_sets(
     iss: str | None = None,
     sub: str | None = None,
     op_sid: str | None = None,
+    commit: bool = True,
 ):
     """Forget tokens: one set, or every set of a user or of a provider session (of issuer iss)."""
     if token_set_id is None and sub is None and op_sid is None:
@@ -159,4 +160,5 @@ def drop_token_sets(
     if sub is not None:
         query = query.where(TokenSet.sub == sub)
     db.session.execute(query)
-    db.session.commit()
+    if commit:
+        db.session.commit()

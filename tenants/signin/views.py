@@ -14,8 +14,9 @@ from common.clock import utcnow
 from common.errors import render_error
 from common.safe_redirects import safe_next
 
-from ..extensions import csrf
-from . import backchannel, resume, stepup, stepup_outcome
+from ..extensions import csrf, db
+from . import backchannel, event_effects, resume, stepup, stepup_outcome
+from . import security_events as se
 from .client import ProviderUnavailable, metadata, provider, requested_scopes
 from .forms import ResumeForm, SignOutForm
 from .identity import begin_local_session, end_local_session, with_userinfo
@@ -247,6 +248,38 @@ def backchannel_logout():
     ended = backchannel.end_local_sessions(site, meta["issuer"], logout)
     log.info("Back-channel logout ended %d session(s)", ended)
     return _no_store(current_app.response_class(status=200))
+
+
+@bp.post("/auth/security-events")
+@csrf.exempt  # a server-to-server push from the provider (RFC 8935), authenticated by the signed SET
+def security_events():
+    """RFC 8935 §2: accept a pushed SET with 202, or refuse it with 400 and an error code; act on it at once."""
+    site, tenant = current_app.config["SITE"], current_app.config["TENANT"]
+    if (request.content_length or 0) > se.MAX_BODY:
+        return _set_refused(se.RefusedEvent("invalid_request", "the SET is too large"))
+    if request.mimetype != "application/secevent+jwt":
+        return _set_refused(se.RefusedEvent("invalid_request", "send the SET as application/secevent+jwt"))
+    raw = request.get_data(as_text=True).strip()
+    try:
+        issuer = metadata()["issuer"]
+        event = se.validate(raw, issuer=issuer, audience=tenant.client_id, now=utcnow())
+        se.remember(site, event, event_effects.summary(event), utcnow())
+    except ProviderUnavailable:
+        return _no_store(
+            jsonify(err="temporarily_unavailable", description="the provider's keys cannot be fetched"), 503
+        )
+    except se.RefusedEvent as refused:
+        return _set_refused(refused)
+    event_effects.apply(site, issuer, event, tenant.orgs_claim)
+    db.session.commit()
+    log.info("Security event %s for %s applied", se.short_name(event.event), event.sub)
+    return _no_store(current_app.response_class(), 202)
+
+
+def _set_refused(refused: se.RefusedEvent):
+    """RFC 8935 §2.3: 400 with {"err": code, "description": text}."""
+    log.warning("Security event refused (%s): %s", refused.err, refused.description)
+    return _no_store(jsonify(err=refused.err, description=refused.description), 400)
 
 
 def _no_store(response, status: int = 200):

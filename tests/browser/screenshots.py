@@ -43,7 +43,7 @@ ACCOUNTS_PAGES = [
     "/account/email",
     "/dev/outbox/",
 ]
-ADMIN_PAGES = ["/admin/users", "/admin/security", "/admin/audit"]
+ADMIN_PAGES = ["/admin/users", "/admin/security", "/admin/deliveries", "/admin/audit"]
 ANONYMOUS_PAGES = ["/", "/sign-in", "/sign-up", "/reset", "/dev/outbox/", "/no-such-page"]
 TENANT_PAGES = ["/", "/todos/", "/todos/new", "/inspector", "/docs/api"]
 

@@ -40,6 +40,7 @@ CSRF_EXEMPT: dict[tuple[str, str], str] = {
         for site in ("acme", "globex")
         for endpoint, reason in {
             "signin.backchannel_logout": "OIDC Back-Channel Logout: authenticated by the signed logout token",
+            "signin.security_events": "RFC 8935 push: authenticated by the signed Security Event Token",
             "api.create_todo": "bearer-token API: no cookies are read, so no cross-site request can ride on one",
             "api.update_todo": "bearer-token API: no cookies are read",
             "api.delete_todo": "bearer-token API: no cookies are read",

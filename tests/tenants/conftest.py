@@ -80,6 +80,29 @@ def logout_token(provider_key):
 
 
 @pytest.fixture
+def security_event(provider_key):
+    """Build a SET: security_event(app, event=URI, payload={...}, sub=..., **claim overrides, header=, key=)."""
+    from tenants.signin.security_events import CLAIMS_CHANGED
+
+    def build(app, *, event=CLAIMS_CHANGED, payload=None, sub="user-1", key=None, header=None, drop=(), **overrides):
+        tenant = app.config["TENANT"]
+        claims = {
+            "iss": tenant.issuer,
+            "aud": tenant.client_id,
+            "iat": int(time.time()),
+            "jti": secrets.token_urlsafe(16),
+            "sub_id": {"format": "iss_sub", "iss": tenant.issuer, "sub": sub},
+            "events": {event: {"event_timestamp": int(time.time()), **(payload or {})}},
+        }
+        claims.update(overrides)
+        for name in drop:
+            claims.pop(name, None)
+        return sign(key or provider_key, claims, {"typ": "secevent+jwt", **(header or {})})
+
+    return build
+
+
+@pytest.fixture
 def provider_sign_in(provider_key, monkeypatch):
     """Sign a client in through the real callback with an ID token signed by the stand-in provider.
 

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import Auth, csrf_token
 
-GETS = ["/admin/", "/admin/users", "/admin/users/1", "/admin/security"]
+GETS = ["/admin/", "/admin/users", "/admin/users/1", "/admin/security", "/admin/deliveries"]
 POSTS = [
     "/admin/users/1/ban",
     "/admin/users/1/unban",

@@ -128,9 +128,12 @@ def test_row_action_links_are_the_routes_urls(acme, browser_as):
             assert f'"{url_for(endpoint, todo_id=todo_id)}"' in html, endpoint
 
 
-def test_the_bearer_list_is_one_statement(acme, access_token, api):
+def test_the_bearer_list_is_the_list_statement_and_a_not_before_lookup(acme, access_token, api):
     token = access_token(acme, MEMBER)
     with statements_of(acme) as seen:
         response = api(acme, "GET", f"/api/v1/orgs/{ORG}/todos", token)
     assert response.status_code == 200 and len(response.get_json()["items"]) == 20
-    assert len(seen["all"]) == 1, seen["all"]
+    # The list itself, and the user's not-before by primary key (docs/security-events.md): a token
+    # issued before a membership change must be refused whichever worker received the event.
+    assert len(seen["all"]) == 2, seen["all"]
+    assert "subject_not_before" in seen["all"][0]
