@@ -89,8 +89,6 @@ def start_sites(monkeypatch, accounts_app: Flask, hosts=("127.0.0.1", "127.0.0.1
     ports = [free_port(host) for host in hosts]
     urls = [f"http://{host}:{port}" for host, port in zip(hosts, ports, strict=True)]
     accounts_app.config["SITE_URL"] = urls[0]  # the issuer is the URL the browser and tenants use
-    # Access tokens name the issuer their generator was built with: the app's URL from before this move.
-    accounts_app.extensions["gatehouse_oidc"].server._token_generators["default"].issuer = urls[0]
     with accounts_app.app_context():
         secrets = {slug: _register(slug, url) for slug, url in (("acme", urls[1]), ("globex", urls[2]))}
     live = [serve(accounts_app, hosts[0], ports[0])]
