@@ -48,8 +48,8 @@ def _workspace() -> tuple[Viewer, Membership]:
     return viewer, membership
 
 
-def _edit_form(todo) -> TodoForm:
-    """The edit form for a todo; the visibility choice is only there for its author."""
+def _edit_form(membership: Membership, todo) -> TodoForm:
+    """The edit form for a todo; the visibility choice is only there for its author, and only in an org."""
     form = TodoForm(
         data={
             "title": todo.title,
@@ -61,7 +61,7 @@ def _edit_form(todo) -> TodoForm:
         if request.method == "GET"
         else None
     )
-    if not scoping.may_set_visibility(current_viewer().sub, todo):
+    if not scoping.may_set_visibility(current_viewer().sub, todo) or not scoping.may_choose_visibility(membership):
         del form.visibility
     return form
 
@@ -92,7 +92,9 @@ def index():
 def new():
     """Add a todo to the active org."""
     viewer, membership = _workspace()
-    form = TodoForm()
+    form = TodoForm(data={"visibility": scoping.default_visibility(membership)} if request.method == "GET" else None)
+    if not scoping.may_choose_visibility(membership):
+        del form.visibility  # a personal space's todos are private: the service's default, nothing to choose
     if request.method == "GET":
         return render_template("tenants/todos/form.html", form=restore_form(form), membership=membership, todo=None)
     if not form.validate_on_submit():
@@ -129,7 +131,7 @@ def edit(todo_id: str):
     """Change a todo the viewer may change."""
     viewer, membership = _workspace()
     todo = services.get_todo(_site(), viewer, membership.org_id, todo_id, Action.UPDATE)
-    form = _edit_form(todo)
+    form = _edit_form(membership, todo)
     if request.method == "GET":
         return render_template("tenants/todos/form.html", form=restore_form(form), membership=membership, todo=todo)
     if not form.validate_on_submit():
