@@ -69,18 +69,25 @@ def _edit_form(membership: Membership, todo) -> TodoForm:
 @bp.get("/todos/")
 @login_required
 def index():
-    """The active org's todos the viewer may see, filtered, one keyset page at a time."""
+    """The active org's todos the viewer may see, one tab (open by default) and one keyset page at a time."""
     viewer, membership = _workspace()
-    filters = {"status": request.args.get("status", "all"), "owner": request.args.get("owner", "all")}
+    # "Mine" means nothing in a personal space, where every todo is the viewer's: that filter is for orgs only.
+    owner = request.args.get("owner", "all") if scoping.may_choose_visibility(membership) else "all"
+    filters = {"status": request.args.get("status", "open"), "owner": owner}
+    cursors = {"cursor": request.args.get("after"), "before": request.args.get("before")}
     try:
-        page = services.list_todos(_site(), viewer, membership.org_id, cursor=request.args.get("after"), **filters)
+        page = services.list_todos(_site(), viewer, membership.org_id, **cursors, **filters)
+        counts = services.count_todos(_site(), viewer, membership.org_id, owner=owner)
     except InvalidInput as error:
         return render_error(400, " ".join(m for msgs in error.errors.values() for m in msgs), "Unknown filter or page")
     return render_template(
         "tenants/todos/list.html",
         membership=membership,
         page=page,
+        counts=counts,
+        count_limit=services.COUNT_LIMIT,
         filters=filters,
+        paged=any(cursors.values()),
         actions={todo.id: scoping.allowed_actions(membership, viewer.sub, todo) for todo in page.items},
         action_form=ActionForm(),
         here=request.full_path.rstrip("?"),

@@ -43,7 +43,7 @@ ACCOUNTS_PAGES = [
 ]
 ADMIN_PAGES = ["/admin/users", "/admin/security", "/admin/audit"]
 ANONYMOUS_PAGES = ["/", "/sign-in", "/sign-up", "/reset", "/dev/outbox/", "/no-such-page"]
-TENANT_PAGES = ["/", "/todos/", "/todos/new", "/inspector"]
+TENANT_PAGES = ["/", "/todos/", "/todos/?status=all", "/todos/new", "/inspector"]
 
 
 def seed(app, users_file: Path) -> None:
@@ -95,7 +95,7 @@ def tour(page: Page, sites: live.Sites, folder: Path, admin: bool) -> None:
             page.goto(site.url + path)
             shoot(page, folder, f"{name}-{slug(path)}")
         page.goto(site.url + "/todos/")
-        first_todo = page.locator("table.todos td a").first
+        first_todo = page.locator(".todo-title").first
         if first_todo.count():
             first_todo.click()
             shoot(page, folder, f"{name}-todo")
