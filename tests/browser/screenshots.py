@@ -94,6 +94,14 @@ def tour(page: Page, sites: live.Sites, folder: Path, admin: bool) -> None:
             page.set_viewport_size(SIZES["desktop"])
             page.goto(site.url + path)
             shoot(page, folder, f"{name}-{slug(path)}")
+        page.set_viewport_size(SIZES["desktop"])  # the header's switcher is in the folded menu on phones
+        page.goto(site.url + "/todos/")
+        switcher = page.get_by_label("Organization")
+        if switcher.locator("option", has_text="Initech").count():
+            # The demo org's list, as its members see it (a new sign-in would now start there).
+            switcher.select_option(label="Initech")
+            page.get_by_role("button", name="Switch").click()
+            shoot(page, folder, f"{name}-todos-initech")
         page.goto(site.url + "/todos/")
         first_todo = page.locator(".todo-title").first
         if first_todo.count():
