@@ -32,6 +32,8 @@ def active_membership(viewer: Viewer) -> Membership | None:
     The first request of a session chooses the org last switched to; None in the session means "looked, none".
     """
     if SESSION_KEY not in session:
+        # Marked first: if the database fails here, the error page's header does not ask it again.
+        session[SESSION_KEY] = None
         session[SESSION_KEY] = last_org.recall(current_app.config["SITE"], viewer.iss, viewer.sub)
     chosen = viewer.membership(session[SESSION_KEY])
     if chosen is not None:

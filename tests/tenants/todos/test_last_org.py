@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from common.clock import utcnow
 from tenants.extensions import db
@@ -96,3 +97,16 @@ def test_the_stored_org_is_read_once_per_session(acme, browser_as, provider_sign
         with acme.app_context(), recorded_sql(db.engine) as statements:
             assert heading(browser) == "Initech"
         assert len([s for s in statements if "last_active_orgs" in s]) == expected, statements
+
+
+def test_a_database_failure_while_recalling_the_org_is_a_503_not_a_500(acme, provider_sign_in, monkeypatch):
+    browser = signed_in(acme, provider_sign_in, MEMBER)
+
+    def down(*args):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(last_org, "recall", down)
+    response = browser.get("/todos/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    monkeypatch.undo()
+    assert heading(browser) == "Your personal space"  # the session goes on; this sign-in skips the restore
