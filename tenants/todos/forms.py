@@ -9,7 +9,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 
 from .models import NOTES_MAX, TITLE_MAX
 
-VISIBILITY_CHOICES = [SelectChoice("private", "Private: only me"), SelectChoice("org", "Organization: every member")]
+VISIBILITY_CHOICES = [SelectChoice("org", "Organization: every member"), SelectChoice("private", "Private: only me")]
 
 
 def _strip(value: str | None) -> str | None:

@@ -47,6 +47,22 @@ class Todo(db.Model):
     updated_at: Mapped[datetime]
 
 
+class LastActiveOrg(db.Model):
+    """The org a user last switched to on this site, so that their next sign-in starts there.
+
+    Keyed by the token's iss+sub alone (the tenant knows users only from tokens). The org id is a hint,
+    never a grant: it is used again only while the user's orgs claim still lists it.
+    """
+
+    __tablename__ = "last_active_orgs"
+
+    site: Mapped[str] = mapped_column(String(40), primary_key=True)
+    iss: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sub: Mapped[str] = mapped_column(String(255), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(255))
+    switched_at: Mapped[datetime]
+
+
 CREATE = "create"
 UPDATE = "update"
 DELETE = "delete"

@@ -23,7 +23,7 @@ from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..signin.impersonation import Impersonation
-from .models import ORG, Todo
+from .models import ORG, PRIVATE, Todo
 
 # Org ids and subs come from signed claims, but are still bounded before they reach a query.
 CLAIM_VALUE_MAX = 255
@@ -172,6 +172,16 @@ def may_change(membership: Membership, viewer_sub: str, todo: Todo) -> bool:
 def may_set_visibility(viewer_sub: str, todo: Todo) -> bool:
     """Only the author decides who sees a todo: an admin cannot hide a shared todo in someone's private list."""
     return todo.author_sub == viewer_sub
+
+
+def may_choose_visibility(membership: Membership) -> bool:
+    """Sharing is a choice only in an org: in a personal space there is nobody to share with."""
+    return not membership.personal
+
+
+def default_visibility(membership: Membership) -> str:
+    """What the new-todo form offers first: shared in an org (a team list), private in a personal space."""
+    return ORG if may_choose_visibility(membership) else PRIVATE
 
 
 def visible_todos(site: str, viewer: Viewer, org_id: str) -> Select[tuple[Todo]]:

@@ -48,8 +48,8 @@ def _workspace() -> tuple[Viewer, Membership]:
     return viewer, membership
 
 
-def _edit_form(todo) -> TodoForm:
-    """The edit form for a todo; the visibility choice is only there for its author."""
+def _edit_form(membership: Membership, todo) -> TodoForm:
+    """The edit form for a todo; the visibility choice is only there for its author, and only in an org."""
     form = TodoForm(
         data={
             "title": todo.title,
@@ -61,7 +61,7 @@ def _edit_form(todo) -> TodoForm:
         if request.method == "GET"
         else None
     )
-    if not scoping.may_set_visibility(current_viewer().sub, todo):
+    if not scoping.may_set_visibility(current_viewer().sub, todo) or not scoping.may_choose_visibility(membership):
         del form.visibility
     return form
 
@@ -69,18 +69,25 @@ def _edit_form(todo) -> TodoForm:
 @bp.get("/todos/")
 @login_required
 def index():
-    """The active org's todos the viewer may see, filtered, one keyset page at a time."""
+    """The active org's todos the viewer may see, one tab (open by default) and one keyset page at a time."""
     viewer, membership = _workspace()
-    filters = {"status": request.args.get("status", "all"), "owner": request.args.get("owner", "all")}
+    # "Mine" means nothing in a personal space, where every todo is the viewer's: that filter is for orgs only.
+    owner = request.args.get("owner", "all") if scoping.may_choose_visibility(membership) else "all"
+    filters = {"status": request.args.get("status", "open"), "owner": owner}
+    cursors = {"cursor": request.args.get("after"), "before": request.args.get("before")}
     try:
-        page = services.list_todos(_site(), viewer, membership.org_id, cursor=request.args.get("after"), **filters)
+        page = services.list_todos(_site(), viewer, membership.org_id, **cursors, **filters)
+        counts = services.count_todos(_site(), viewer, membership.org_id, owner=owner)
     except InvalidInput as error:
         return render_error(400, " ".join(m for msgs in error.errors.values() for m in msgs), "Unknown filter or page")
     return render_template(
         "tenants/todos/list.html",
         membership=membership,
         page=page,
+        counts=counts,
+        count_limit=services.COUNT_LIMIT,
         filters=filters,
+        paged=any(cursors.values()),
         actions={todo.id: scoping.allowed_actions(membership, viewer.sub, todo) for todo in page.items},
         action_form=ActionForm(),
         here=request.full_path.rstrip("?"),
@@ -92,7 +99,9 @@ def index():
 def new():
     """Add a todo to the active org."""
     viewer, membership = _workspace()
-    form = TodoForm()
+    form = TodoForm(data={"visibility": scoping.default_visibility(membership)} if request.method == "GET" else None)
+    if not scoping.may_choose_visibility(membership):
+        del form.visibility  # a personal space's todos are private: the service's default, nothing to choose
     if request.method == "GET":
         return render_template("tenants/todos/form.html", form=restore_form(form), membership=membership, todo=None)
     if not form.validate_on_submit():
@@ -129,7 +138,7 @@ def edit(todo_id: str):
     """Change a todo the viewer may change."""
     viewer, membership = _workspace()
     todo = services.get_todo(_site(), viewer, membership.org_id, todo_id, Action.UPDATE)
-    form = _edit_form(todo)
+    form = _edit_form(membership, todo)
     if request.method == "GET":
         return render_template("tenants/todos/form.html", form=restore_form(form), membership=membership, todo=todo)
     if not form.validate_on_submit():

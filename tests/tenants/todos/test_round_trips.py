@@ -35,14 +35,32 @@ def many_todos(acme_app, write_todo):
 
 
 @pytest.mark.parametrize("filters", LISTS)
-def test_a_list_page_is_one_statement_without_an_or(many_todos, filters):
+@pytest.mark.parametrize("towards", ["cursor", "before"])
+def test_a_list_page_is_one_statement_without_an_or(many_todos, filters, towards):
     """An OR let PostgreSQL without statistics walk the whole org newest first and filter it (issue 11)."""
     with many_todos.app_context():
-        page = services.list_todos("acme", MEMBER.viewer, ORG, **filters)
+        pages = [services.list_todos("acme", MEMBER.viewer, ORG, limit=3, **filters)]
+        for _ in range(2):
+            pages.append(
+                services.list_todos("acme", MEMBER.viewer, ORG, limit=3, cursor=pages[-1].next_cursor, **filters)
+            )
+        # From the third page: on to the next, or back to the second (which has a first page before it).
+        cursor = pages[1].next_cursor if towards == "cursor" else pages[2].previous_cursor
         with recorded_sql(db.engine) as statements:
-            services.list_todos("acme", MEMBER.viewer, ORG, cursor=page.next_cursor, **filters)
+            page = services.list_todos("acme", MEMBER.viewer, ORG, limit=3, **{towards: cursor}, **filters)
         db.session.remove()
     assert len(statements) == 1, statements
+    assert " OR " not in statements[0].upper(), statements[0]
+    assert [t.id for t in page.items] == [t.id for t in pages[2 if towards == "cursor" else 1].items]
+
+
+@pytest.mark.parametrize("owner", ["all", "mine"])
+def test_the_open_and_done_count_is_one_grouped_statement_without_an_or(many_todos, owner):
+    """The same index ranges as a list page, counted in one GROUP BY (the list's tabs show it on every page)."""
+    with many_todos.app_context(), recorded_sql(db.engine) as statements:
+        services.count_todos("acme", MEMBER.viewer, ORG, owner=owner)
+        db.session.remove()
+    assert len(statements) == 1 and "GROUP BY" in statements[0], statements
     assert " OR " not in statements[0].upper(), statements[0]
 
 
@@ -96,16 +114,17 @@ def test_the_todo_page_reads_session_and_tokens_in_one_statement_and_writes_noth
         assert browser.get("/todos/").status_code == 200  # the first page view stores the CSRF token
         with statements_of(acme) as seen:
             page = browser.get("/todos/")
-        assert page.status_code == 200 and page.get_data(as_text=True).count('data-label="Todo"') == 20
-        # The session row with its token set, then the page of todos; no UPDATE of an unchanged session.
-        assert len(seen["all"]) == 2, seen["all"]
+        assert page.status_code == 200 and page.get_data(as_text=True).count('<li class="todo-row') == 20
+        # The session row with its token set, the page of todos, the open/done count; no UPDATE of an unchanged session.
+        assert len(seen["all"]) == 3, seen["all"]
         assert "JOIN token_sets" in seen["all"][0] and "FROM todos" in seen["all"][1]
+        assert "GROUP BY" in seen["all"][2]
         assert seen["render"] == []
 
         clock.shift(timedelta(seconds=61))  # past the session's touch interval: one UPDATE notes the visit
         with statements_of(acme) as seen:
             assert browser.get("/todos/").status_code == 200
-        assert [s.split()[0] for s in seen["all"]] == ["SELECT", "SELECT", "UPDATE"], seen["all"]
+        assert [s.split()[0] for s in seen["all"]] == ["SELECT", "SELECT", "SELECT", "UPDATE"], seen["all"]
 
 
 def test_row_actions_share_the_one_csrf_token_and_posts_are_still_checked(acme, browser_as):
