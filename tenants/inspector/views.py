@@ -6,6 +6,7 @@ from common.clock import unix_seconds, utcnow
 
 from ..signin.decorators import login_required
 from ..signin.impersonation import stop_url, time_left_text
+from ..signin.security_events import recent_events
 from ..signin.stepup import STEP_UP_MAX_AGE, second_factor_fresh
 from ..signin.tokens import get_token_set
 from .claims import claim_rows
@@ -83,6 +84,10 @@ def inspector():
         diagrams={"wide": layout(values, WIDE), "narrow": layout(values, NARROW)},
         steps=numbered_steps(values),
         siblings=sibling_tenants(tenant),
+        events=[
+            e | {"moment": moment_of(unix_seconds(e["received_at"]), now_s)}
+            for e in recent_events(current_app.config["SITE"], g.identity.sub)
+        ],
         reveal_form=RevealTokenForm() if token_reveal_allowed(current_app.config["GATEHOUSE_ENV"]) else None,
         impersonation=g.identity.impersonation,
         impersonation_time_left=time_left_text(g.identity.impersonation, now) if g.identity.impersonation else None,

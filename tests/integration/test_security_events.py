@@ -105,6 +105,8 @@ def test_a_removed_member_loses_the_org_on_the_open_page_and_the_bearer_token_wi
     assert listed.status_code == 401 and written.status_code == 401
     assert todo_count(sites) == before, "nothing changed"
     assert elapsed < 1.0
+    inspector = member.get(f"{sites.acme.url}/inspector")
+    assert "Security events received" in inspector.text and "token-claims-change" in inspector.text
 
 
 def test_a_demoted_admin_can_no_longer_edit_others_shared_todos(sites, initech):
