@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from common import security_event_types as types
 from common.clock import utc_from_timestamp
 
 from ..extensions import db
@@ -17,7 +18,7 @@ from .tokens import drop_token_sets
 def summary(event: se.SecurityEvent) -> str:
     """One line for the inspector: which event and what it carried."""
     name = se.short_name(event.event)
-    if event.event == se.CLAIMS_CHANGED:
+    if event.event == types.CLAIMS_CHANGED:
         return f"{name}: {', '.join(sorted(event.payload.get('claims', {}))) or 'no claims'}"
     if event.sid:
         return f"{name}: session {event.sid[:8]}…"
@@ -74,12 +75,12 @@ def end_sessions(site: str, issuer: str, sub: str, sid: str | None) -> int:
 def apply(site: str, issuer: str, event: se.SecurityEvent, orgs_claim: str | None) -> None:
     """Act on the event in the open transaction (the caller commits it with the seen jti)."""
     at = _event_time(event)
-    if event.event == se.CLAIMS_CHANGED and not _newer_change_applied(site, issuer, event.sub, at):
+    if event.event == types.CLAIMS_CHANGED and not _newer_change_applied(site, issuer, event.sub, at):
         claims = event.payload.get("claims")
         update_claims(site, issuer, event.sub, claims if isinstance(claims, dict) else {}, orgs_claim)
-    elif event.event in (se.SESSION_REVOKED, se.ACCOUNT_DISABLED):
-        end_sessions(site, issuer, event.sub, event.sid if event.event == se.SESSION_REVOKED else None)
-    if event.event != se.CREDENTIAL_CHANGED:
+    elif event.event in (types.SESSION_REVOKED, types.ACCOUNT_DISABLED):
+        end_sessions(site, issuer, event.sub, event.sid if event.event == types.SESSION_REVOKED else None)
+    if event.event != types.CREDENTIAL_CHANGED:
         raise_not_before(site, issuer, event.sub, at)
 
 

@@ -11,17 +11,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from common.security_event_types import (
+    CLAIMS_CHANGED,
+    EVENT_TYPES,
+)
+
 from ..extensions import db
 from . import jwts
 from .models import ReceivedSecurityEvent
 
-CAEP = "https://schemas.openid.net/secevent/caep/event-type/"
-RISC = "https://schemas.openid.net/secevent/risc/event-type/"
-CLAIMS_CHANGED = CAEP + "token-claims-change"
-SESSION_REVOKED = CAEP + "session-revoked"
-CREDENTIAL_CHANGED = CAEP + "credential-change"
-ACCOUNT_DISABLED = RISC + "account-disabled"
-KNOWN_EVENTS = frozenset({CLAIMS_CHANGED, SESSION_REVOKED, CREDENTIAL_CHANGED, ACCOUNT_DISABLED})
+KNOWN_EVENTS = frozenset(EVENT_TYPES)
 # RFC 8417 §2.3: typ secevent+jwt keeps a SET from passing for an ID, access or logout token.
 SET_TYPES = {"secevent+jwt", "application/secevent+jwt"}
 # RFC 8935 §2: the body is the SET itself; an orgs claim of many orgs fits well within this.

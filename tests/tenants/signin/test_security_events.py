@@ -8,6 +8,7 @@ import pytest
 from joserfc.jwk import OctKey, RSAKey
 from sqlalchemy import select
 
+from common import security_event_types as types
 from tenants.extensions import db
 from tenants.signin import security_events as se
 from tenants.signin.models import ReceivedSecurityEvent, SubjectNotBefore
@@ -66,7 +67,7 @@ REFUSED = {
         lambda build, app: build(app, sub_id={"format": "iss_sub", "iss": "http://evil.example", "sub": "user-1"}),
     ),
     "unknown event": ("invalid_request", lambda build, app: build(app, event="https://example.com/event/other")),
-    "two events": ("invalid_request", lambda build, app: build(app, events={se.CLAIMS_CHANGED: {}, se.RISC: {}})),
+    "two events": ("invalid_request", lambda build, app: build(app, events={types.CLAIMS_CHANGED: {}, types.RISC: {}})),
     "orgs not a list": (
         "invalid_request",
         lambda build, app: build(app, payload={"claims": {"orgs": "initech"}}),
@@ -178,7 +179,7 @@ def test_session_revoked_ends_the_named_provider_session_only(acme, open_session
     open_session(acme, first, sid="op-1")
     open_session(acme, second, sid="op-2")
 
-    response = push(acme, security_event(acme, event=se.SESSION_REVOKED, sub_id=complex_subject(acme, "op-1")))
+    response = push(acme, security_event(acme, event=types.SESSION_REVOKED, sub_id=complex_subject(acme, "op-1")))
 
     assert response.status_code == 202
     with acme.app_context():
@@ -190,7 +191,7 @@ def test_account_disabled_ends_every_session_of_the_user(acme, open_session, sec
     open_session(acme, acme.test_client(), sid="op-1")
     open_session(acme, acme.test_client(), sid="op-2")
 
-    assert push(acme, security_event(acme, event=se.ACCOUNT_DISABLED)).status_code == 202
+    assert push(acme, security_event(acme, event=types.ACCOUNT_DISABLED)).status_code == 202
 
     assert session_claims(acme) == []
 
@@ -207,7 +208,7 @@ def test_an_older_claims_change_retried_late_does_not_undo_a_newer_one(acme, ope
 
 def test_recent_events_lists_what_was_received_newest_first(acme, security_event):
     push(acme, security_event(acme, payload={"claims": {"orgs": NEW_ORGS}}))
-    push(acme, security_event(acme, event=se.CREDENTIAL_CHANGED, payload={"change_type": "update"}))
+    push(acme, security_event(acme, event=types.CREDENTIAL_CHANGED, payload={"change_type": "update"}))
 
     with acme.app_context():
         events = se.recent_events("acme", "user-1")

@@ -12,6 +12,12 @@ from tests.tenants.people import ORG
 
 
 @pytest.fixture
+def acme(acme_app, fake_provider):
+    """Acme signed in through a fake provider: the app most page tests drive."""
+    return fake_provider(acme_app)
+
+
+@pytest.fixture
 def in_acme(acme_app):
     """Run the test inside Acme's app context (for calling services and scoping directly)."""
     with acme_app.app_context():

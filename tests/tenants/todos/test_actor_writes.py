@@ -20,11 +20,6 @@ ACT = {"sub": "7", "name": "Adam Admin"}
 ADAM = Impersonation(actor_sub="7", actor_name="Adam Admin")
 
 
-@pytest.fixture
-def acme(acme_app, fake_provider):
-    return fake_provider(acme_app)
-
-
 def writes(app) -> list[tuple]:
     """Every impersonated write on the site: (todo_id, action, subject, subject name, actor, actor name)."""
     with app.app_context():

@@ -19,11 +19,6 @@ from tests.tenants.conftest import sign
 from tests.tenants.people import AUTHOR, MEMBER, ORG, OWNER
 
 
-@pytest.fixture
-def acme(acme_app, fake_provider):
-    return fake_provider(acme_app)
-
-
 def titles(app) -> set[str]:
     """This site's todo titles (Acme and Globex may share one database, told apart by `site`)."""
     with app.app_context():

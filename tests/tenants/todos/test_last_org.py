@@ -15,11 +15,6 @@ from tests.tenants.sql import recorded_sql
 ACT = {"sub": "7", "name": "Adam Admin"}
 
 
-@pytest.fixture
-def acme(acme_app, fake_provider):
-    return fake_provider(acme_app)
-
-
 def signed_in(app, provider_sign_in, person, orgs=None):
     """A new browser signed in through the real callback with person's (or the given) orgs claim."""
     browser = app.test_client()

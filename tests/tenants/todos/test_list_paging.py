@@ -14,11 +14,6 @@ from tenants.todos.models import Todo
 from tests.tenants.people import MEMBER, ORG
 
 
-@pytest.fixture
-def acme(acme_app, fake_provider):
-    return fake_provider(acme_app)
-
-
 def text(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)

@@ -11,11 +11,6 @@ from tests.tenants.people import ADMIN, AUTHOR, MEMBER, ORG, OUTSIDER
 from tests.tenants.sql import recorded_sql
 
 
-@pytest.fixture
-def acme(acme_app, fake_provider):
-    return fake_provider(acme_app)
-
-
 def titles(app) -> list[str]:
     with app.app_context():
         titles = list(db.session.scalars(db.select(Todo.title).order_by(Todo.created_at)))

@@ -10,11 +10,6 @@ from tests.conftest import submit
 from tests.tenants.people import MEMBER, ORG
 
 
-@pytest.fixture
-def acme(acme_app, fake_provider):
-    return fake_provider(acme_app)
-
-
 def text(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)
