@@ -22,7 +22,7 @@ os.environ.setdefault("ACME_SECRET_KEY", secrets.token_urlsafe(48))
 os.environ.setdefault("ACME_SILENT_SSO", "0")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite")
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import event, func, insert, select  # noqa: E402
 from sqlalchemy.exc import OperationalError, ProgrammingError  # noqa: E402
 
 import tenants  # noqa: E402
@@ -36,19 +36,21 @@ READER = "reader"
 AUTHORS = [f"author-{n}" for n in range(20)]
 
 
-def fill(rows: int, iss: str) -> None:
-    """Insert rows todos in one org: a quarter shared, the rest private to 20 other authors."""
+def fill(rows: int, iss: str, orgs: int, org_rows: int) -> None:
+    """Insert rows todos: org_rows in the reader's org, the rest spread over orgs - 1 others; a quarter shared,
+    the rest private to their author (the reader writes one in 21 of its org's)."""
     start = utcnow() - timedelta(days=365)
     batch = []
     for n in range(rows):
         created = start + timedelta(seconds=n)
+        mine = n < org_rows or orgs == 1
         batch.append(
             {
                 "id": secrets.token_urlsafe(16)[:22],
                 "site": "acme",
                 "iss": iss,
-                "org_id": ORG,
-                "author_sub": AUTHORS[n % len(AUTHORS)],
+                "org_id": ORG if mine else str(2 + n % (orgs - 1)),
+                "author_sub": (AUTHORS + [READER])[n % (len(AUTHORS) + 1)] if mine else AUTHORS[n % len(AUTHORS)],
                 "author_name": "Someone",
                 "title": f"Todo {n}",
                 "notes": "",
@@ -102,37 +104,70 @@ def timed(client, url: str, repeat: int) -> tuple[float, float, str | None]:
     return statistics.median(samples), sorted(samples)[int(0.95 * (len(samples) - 1))], next_url
 
 
+def blocks_read(app, client, url: str) -> str:
+    """PostgreSQL: the buffer blocks the page's todo statements (list and count) touch, by EXPLAIN ANALYZE BUFFERS.
+    Unlike a time, this does not move with the machine's load: equal counts at 1k and 1M rows mean equal work."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            return "–"
+        seen = []
+
+        def grab(conn, cursor, statement, parameters, context, executemany):
+            if "FROM todos" in statement and statement.lstrip().upper().startswith("SELECT"):
+                seen.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", grab)
+        try:
+            client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", grab)
+        blocks = 0
+        with engine.connect() as conn:
+            for statement, parameters in seen:
+                plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {statement}", parameters)
+                top = plan.scalar()[0]["Plan"]
+                blocks += top["Shared Hit Blocks"] + top["Shared Read Blocks"]
+        return str(blocks)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--depth", type=int, default=50, help="pages to walk before measuring a deep page")
+    parser.add_argument("--depth", type=int, default=10, help="pages to walk before measuring a deep page")
+    parser.add_argument("--orgs", type=int, default=1, help="spread the todos over this many orgs")
+    parser.add_argument("--org-rows", type=int, default=2000, help="with --orgs > 1: todos in the reader's org")
     parser.add_argument("--keep", action="store_true", help="keep the table, and reuse one of the same size")
     args = parser.parse_args()
 
     app = tenants.create_app("acme", {"TESTING": True})
     with app.app_context():
-        if not (args.keep and _row_count() == args.rows):
+        if not (args.keep and _row_count() == args.rows and args.orgs == 1):
             db.drop_all()
             db.create_all()
             began = time.perf_counter()
-            fill(args.rows, app.config["TENANT"].issuer)
+            fill(args.rows, app.config["TENANT"].issuer, args.orgs, min(args.org_rows, args.rows))
             took = time.perf_counter() - began
-            print(f"filled {args.rows} todos in {took:.1f} s on {db.engine.url.get_backend_name()}")
+            where = db.engine.url.get_backend_name()
+            print(f"filled {args.rows} todos over {args.orgs} org(s) in {took:.1f} s on {where}")
     client = signed_in_client(app)
 
-    results = [("first page", *timed(client, "/todos/", args.repeat)[:2])]
-    url = "/todos/"
+    deep = "/todos/"
     for _ in range(args.depth):
-        url = timed(client, url, 1)[2] or url
-    assert "after=" in url, "the walk never left the first page"
-    results.append((f"page {args.depth + 1}", *timed(client, url, args.repeat)[:2]))
-    results.append(("mine, first page", *timed(client, "/todos/?owner=mine", args.repeat)[:2]))
-    results.append(("open, first page", *timed(client, "/todos/?status=open", args.repeat)[:2]))
-
-    print(f"\n| list ({args.rows} rows) | median ms | p95 ms |\n|---|---:|---:|")
-    for name, median, p95 in results:
-        print(f"| {name} | {median:.1f} | {p95:.1f} |")
+        deep = timed(client, deep, 1)[2] or deep
+    assert "after=" in deep, "the walk never left the first page"
+    pages = [
+        ("first page (open)", "/todos/"),
+        (f"page {args.depth + 1}", deep),
+        ("mine, first page", "/todos/?owner=mine"),
+        ("done, first page", "/todos/?status=done"),
+        ("all, first page", "/todos/?status=all"),
+    ]
+    print(f"\n| list ({args.rows} rows) | median ms | p95 ms | blocks |\n|---|---:|---:|---:|")
+    for name, url in pages:
+        median, p95, _ = timed(client, url, args.repeat)
+        print(f"| {name} | {median:.1f} | {p95:.1f} | {blocks_read(app, client, url)} |")
     if not args.keep:
         with app.app_context():
             db.drop_all()
@@ -143,8 +178,9 @@ def _row_count() -> int | None:
     try:
         return db.session.scalar(select(func.count()).select_from(Todo))
     except (OperationalError, ProgrammingError):
-        db.session.rollback()
         return None
+    finally:
+        db.session.rollback()  # an open read would hold a lock that drop_all's DROP TABLE waits on forever
 
 
 if __name__ == "__main__":

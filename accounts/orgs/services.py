@@ -9,8 +9,9 @@ user it touches (security_events/outbox.py), so tenants learn it in the same com
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -49,17 +50,21 @@ def load_membership(slug: str, user_id: int) -> Membership | None:
     )
 
 
+@cache
+def _memberships_of_user():
+    # Built once with a bound parameter: it runs on every token, refresh and userinfo request (the orgs claim).
+    return (
+        select(Membership)
+        .join(Membership.org)
+        .options(contains_eager(Membership.org))
+        .where(Membership.user_id == bindparam("user_id"))
+        .order_by(Organization.personal_user_id.is_(None), Organization.name, Organization.id)
+    )
+
+
 def memberships_of(user_id: int) -> list[Membership]:
     """Every membership of the user with its org: the personal space first, then by name."""
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .join(Membership.org)
-            .options(contains_eager(Membership.org))
-            .where(Membership.user_id == user_id)
-            .order_by(Organization.personal_user_id.is_(None), Organization.name, Organization.id)
-        )
-    )
+    return list(db.session.scalars(_memberships_of_user(), {"user_id": user_id}))
 
 
 def owner_count(org_id: int) -> int:
