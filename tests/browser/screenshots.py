@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 # First: it points every site at a temporary instance folder and database, as in the test suite.
 import tests.conftest as fixtures
@@ -128,6 +128,7 @@ def tour(page: Page, sites: live.Sites, folder: Path, admin: bool, visit: Visit)
         page.goto(site.url + "/inspector")
         page.get_by_role("button", name="Show access token").click()  # development only: the token page
         visit(page, folder, f"{name}-access-token")
+        page.set_viewport_size(SIZES["desktop"])  # visit may leave the phone size; the switcher is folded there
         page.goto(site.url + "/todos/")
         switcher = page.get_by_label("Organization")
         if switcher.locator("option", has_text="Initech").count():
@@ -149,8 +150,33 @@ def tour(page: Page, sites: live.Sites, folder: Path, admin: bool, visit: Visit)
         visit(page, folder, f"{name}-menu-open")
 
 
-def demo_tour(visit: Visit, out: Path) -> None:
-    """Start the sites with the demo data; walk every page anonymously and as each demo user, calling visit."""
+def _walk(browser: Browser, sites: live.Sites, visit: Visit, out: Path) -> None:
+    anonymous = browser.new_context().new_page()
+    (out / "anonymous").mkdir(parents=True, exist_ok=True)
+    for path in ANONYMOUS_PAGES:
+        anonymous.set_viewport_size(SIZES["desktop"])
+        anonymous.goto(sites.accounts.url + path)
+        visit(anonymous, out / "anonymous", f"accounts-{slug(path)}")
+    anonymous.goto(sites.accounts.url + "/sign-up")
+    anonymous.get_by_label("Email").fill("not-an-email")
+    anonymous.get_by_role("button", name="Create account").click()
+    anonymous.get_by_label("Password").focus()  # shows the focus ring too
+    visit(anonymous, out / "anonymous", "accounts-sign-up-errors")
+    for name, site in (("acme", sites.acme), ("globex", sites.globex)):
+        anonymous.goto(site.url + "/")
+        visit(anonymous, out / "anonymous", f"{name}-home")
+    for email, _, password, admin in DEMO_USERS:
+        who = email.split("@")[0]
+        (out / who).mkdir(parents=True, exist_ok=True)
+        page = browser.new_context().new_page()
+        sign_in(page, sites.accounts.url, email, password)
+        tour(page, sites, out / who, admin, visit)
+        page.context.close()
+
+
+def demo_tour(visit: Visit, out: Path, browser: Browser | None = None) -> None:
+    """Start the sites with the demo data; walk every page anonymously and as each demo user, calling visit.
+    In the test suite, pass its browser (one Playwright per process); otherwise one is started here."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the summary
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(live, "free_port", pick_port)
@@ -166,30 +192,13 @@ def demo_tour(visit: Visit, out: Path) -> None:
             for site in (sites.acme, sites.globex):
                 result = site.app.test_cli_runner().invoke(args=["seed-demo", "--users-file", str(users_file)])
                 assert result.exit_code == 0, result.output
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                anonymous = browser.new_context().new_page()
-                (out / "anonymous").mkdir(parents=True, exist_ok=True)
-                for path in ANONYMOUS_PAGES:
-                    anonymous.set_viewport_size(SIZES["desktop"])
-                    anonymous.goto(sites.accounts.url + path)
-                    visit(anonymous, out / "anonymous", f"accounts-{slug(path)}")
-                anonymous.goto(sites.accounts.url + "/sign-up")
-                anonymous.get_by_label("Email").fill("not-an-email")
-                anonymous.get_by_role("button", name="Create account").click()
-                anonymous.get_by_label("Password").focus()  # shows the focus ring too
-                visit(anonymous, out / "anonymous", "accounts-sign-up-errors")
-                for name, site in (("acme", sites.acme), ("globex", sites.globex)):
-                    anonymous.goto(site.url + "/")
-                    visit(anonymous, out / "anonymous", f"{name}-home")
-                for email, _, password, admin in DEMO_USERS:
-                    who = email.split("@")[0]
-                    (out / who).mkdir(parents=True, exist_ok=True)
-                    page = browser.new_context().new_page()
-                    sign_in(page, sites.accounts.url, email, password)
-                    tour(page, sites, out / who, admin, visit)
-                    page.context.close()
-                browser.close()
+            if browser is not None:
+                _walk(browser, sites, visit, out)
+            else:
+                with sync_playwright() as playwright:
+                    own = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                    _walk(own, sites, visit, out)
+                    own.close()
         finally:
             fixtures._stop_sites(sites)
 

@@ -13,7 +13,7 @@ from tests.browser.screenshots import SIZES, demo_tour
 pytestmark = pytest.mark.browser
 
 
-def test_every_page_of_the_demo_tour_has_no_serious_accessibility_violation(tmp_path):
+def test_every_page_of_the_demo_tour_has_no_serious_accessibility_violation(tmp_path, browser):
     found: list[str] = []
     visited: list[str] = []
 
@@ -23,7 +23,7 @@ def test_every_page_of_the_demo_tour_has_no_serious_accessibility_violation(tmp_
             page.set_viewport_size(viewport)
             found.extend(f"[{folder.name} {size}] {v}" for v in serious_violations(page))
 
-    demo_tour(check, tmp_path)
+    demo_tour(check, tmp_path, browser)
     assert not found, "\n".join(found)
     # The confirm steps and the admin's user page are reached through their links: they must be in the walk.
     reached = [
