@@ -24,15 +24,11 @@ RUNNER = "gatehouse_event_runner"
 def _recipients(user_id: int, sid: str | None, kind: str) -> list[Client]:
     """Clients with tokens of the user (in session sid, if given) and an endpoint for this kind of delivery."""
     endpoint = Client.security_events_uri if kind == KIND_SET else Client.backchannel_logout_uri
-    query = (
-        select(Client)
-        .join(ClientSession, ClientSession.client_id == Client.id)
-        .where(ClientSession.user_id == user_id, endpoint.is_not(None))
-        .order_by(Client.id)
-        .distinct()
-    )
+    sessions = select(ClientSession.client_id).where(ClientSession.user_id == user_id)
     if sid is not None:
-        query = query.where(ClientSession.sid == sid)
+        sessions = sessions.where(ClientSession.sid == sid)
+    # IN, not JOIN + DISTINCT: PostgreSQL has no equality for the JSON columns DISTINCT would compare.
+    query = select(Client).where(Client.id.in_(sessions), endpoint.is_not(None)).order_by(Client.id)
     if kind == KIND_LOGOUT:
         # A client is logged out of a session once, however many ways its end was announced.
         staged = select(OutboxEvent.client_id).where(OutboxEvent.kind == KIND_LOGOUT, OutboxEvent.sid == sid)
