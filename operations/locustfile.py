@@ -21,6 +21,8 @@ from operations.browsing import sign_in_at, submit
 STACK = json.loads(os.environ["LOAD_STACK"])
 LEDGER = os.environ["LOAD_LEDGER"]
 ACCOUNTS = STACK["accounts"]  # the two Accounts app servers, used in turn
+LOGOUT_POLLS, LOGOUT_POLL_SECONDS = 25, 0.2  # back-channel logout is asynchronous: up to 5 s
+
 ACME, GLOBEX = STACK["acme"], STACK["globex"]
 SCOPE = "openid profile email offline_access orgs todos:read todos:write"
 _accounts = itertools.count()
@@ -105,15 +107,23 @@ class Visitor(HttpUser):
     def sign_out_and_back_in(self) -> None:
         page = self.client.get(f"{ACME}/", name="acme: home")
         signed_out = self.submit(page, f"{ACME}/auth/sign-out", {}, name="acme: sign-out")
-        # Global logout: Globex must have lost the session through the back-channel.
-        globex = self.client.get(f"{GLOBEX}/todos/", name="globex: todos after sign-out", allow_redirects=False)
-        if globex.status_code == 200:
-            ended = urlsplit(signed_out.url)
-            raise AssertionError(
-                f"still signed in at Globex after signing out at Acme (ended at {ended.netloc}{ended.path})"
-            )
-        self.tokens, self.in_loadco = None, False
-        self.sign_in_at_acme()
+        self.tokens, self.in_loadco = None, False  # the session's tokens are revoked with it, whatever follows
+        try:
+            # Global logout: Globex must lose the session through the back-channel, which the events worker
+            # delivers from the outbox after the sign-out's commit, so allow it a few seconds.
+            for _ in range(LOGOUT_POLLS):
+                globex = self.client.get(f"{GLOBEX}/todos/", name="globex: todos after sign-out", allow_redirects=False)
+                if globex.status_code != 200:
+                    break
+                gevent.sleep(LOGOUT_POLL_SECONDS)
+            else:
+                ended = urlsplit(signed_out.url)
+                raise AssertionError(
+                    f"still signed in at Globex {LOGOUT_POLLS * LOGOUT_POLL_SECONDS:.0f} s after signing out at Acme "
+                    f"(ended at {ended.netloc}{ended.path})"
+                )
+        finally:
+            self.sign_in_at_acme()
 
     # --- single sign-on and todos on the pages -------------------------------------------------------
 
