@@ -23,6 +23,21 @@ def rows(app) -> list[OutboxEvent]:
         return found
 
 
+def carols_session(initech, now):
+    """A live Accounts session of Carol's, id sid-carol."""
+    from accounts.sessions.models import UserSession
+
+    return UserSession(
+        key="k" * 64,
+        public_id="sid-carol",
+        user_id=initech.carol.id,
+        data={},
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+
+
 def test_removing_a_member_pushes_their_new_orgs_claim_once_committed(accounts_app, initech, tenant_client, push):
     with accounts_app.app_context():
         services.remove_member(initech.id, initech.alice.id, initech.carol.id)
@@ -84,21 +99,9 @@ def test_a_user_without_tokens_at_the_client_is_not_announced(accounts_app, init
 
 
 def test_revoking_a_session_sends_session_revoked_for_it(accounts_app, initech, tenant_client, push):
-    from accounts.sessions.models import UserSession
-
     now = utcnow()
     with accounts_app.app_context():
-        db.session.add(
-            UserSession(
-                key="k" * 64,
-                public_id="sid-carol",
-                user_id=initech.carol.id,
-                data={},
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + timedelta(days=1),
-            )
-        )
+        db.session.add(carols_session(initech, now))
         db.session.commit()
         end_sessions(initech.carol.id, only="sid-carol", reason="revoked")
         db.session.commit()
@@ -208,7 +211,6 @@ def test_with_redis_the_commit_enqueues_a_job_per_row_and_sends_nothing_itself(
 
 def test_a_logout_is_staged_with_the_session_end_and_sent_once(accounts_app, initech, tenant_client, monkeypatch):
     from accounts.oidc import backchannel
-    from accounts.sessions.models import UserSession
 
     posted = []
     monkeypatch.setattr(backchannel, "post_logout_token", lambda uri, token, timeout: posted.append(uri) or 200)
@@ -216,17 +218,7 @@ def test_a_logout_is_staged_with_the_session_end_and_sent_once(accounts_app, ini
     with accounts_app.app_context():
         db.session.get(Client, tenant_client.id).backchannel_logout_uri = "http://127.0.0.1:9/auth/backchannel-logout"
         db.session.get(Client, tenant_client.id).security_events_uri = None
-        db.session.add(
-            UserSession(
-                key="k" * 64,
-                public_id="sid-carol",
-                user_id=initech.carol.id,
-                data={},
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + timedelta(days=1),
-            )
-        )
+        db.session.add(carols_session(initech, now))
         db.session.commit()
         end_sessions(initech.carol.id, reason="password-change")
         assert [r.kind for r in db.session.new if isinstance(r, OutboxEvent)] == ["logout"], "staged before the commit"
