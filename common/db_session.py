@@ -5,6 +5,8 @@ import logging
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.exc import DBAPIError
 
+from . import db_pool  # noqa: F401 (registers the idle-connection ping on every pool)
+
 log = logging.getLogger(__name__)
 
 

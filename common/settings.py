@@ -96,7 +96,8 @@ def base_config(*, site: str, cookie_name: str, secret_env: str, instance_path: 
         # Forms here are small; anything larger is an attack or a mistake (answered 413).
         "MAX_CONTENT_LENGTH": 256 * 1024,
         # No pre-ping (a round trip per checkout): connections are renewed before servers or firewalls drop
-        # idle ones, and a connection found dead invalidates the pool, so only that one request fails (503).
+        # idle ones, one idle for seconds is pinged first (common/db_pool.py), and a connection found dead
+        # invalidates the pool, so at most a request that met the outage itself fails (503).
         # Parameters stay out of error messages and logs: they hold emails and token hashes.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": POOL_RECYCLE_SECONDS, "hide_parameters": True},
         "REDIS_URL": os.environ.get("REDIS_URL"),

@@ -118,3 +118,22 @@ def test_a_killed_connection_fails_one_request_then_the_pool_reconnects(
     # The request that finds the connection dead may fail (no pre-ping); the pool is renewed for the next.
     assert first in (200, 503)
     assert after == [200, 200]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="kills a PostgreSQL backend; SQLite has no connection to lose")
+def test_a_connection_that_died_while_idle_is_replaced_before_a_request_uses_it(
+    accounts_app, flow, signed_in, confidential_client, backend, monkeypatch
+):
+    token = flow.tokens(confidential_client)["access_token"]
+    monkeypatch.setattr("common.db_pool.IDLE_PING_SECONDS", 0.0)  # every checked-in connection counts as idle
+    with accounts_app.app_context():
+        db.session.remove()
+        victim, other = db.engine.connect(), db.engine.connect()
+        pid = victim.execute(text("SELECT pg_backend_pid()")).scalar()
+        victim.close()
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        while other.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).first():
+            pass
+        other.close()
+    # What a PostgreSQL restart does to a quiet server's pool: the ping finds it dead, the pool takes another.
+    assert [_bearer(backend, token).status_code for _ in range(3)] == [200, 200, 200]
