@@ -12,6 +12,8 @@ from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db, limiter
 from ..impersonation.history import impersonations_of
+from ..passkeys.forms import NameForm
+from ..passkeys.services import passkeys_of
 from ..sessions import signin_flow
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import FRESH_BACKUP_CODES
@@ -117,7 +119,7 @@ def cancel():
 @bp.get("/security")
 @login_required
 def security():
-    """Two-factor status, backup codes, trusted devices, and every time an admin acted as you."""
+    """Two-factor status, backup codes, passkeys, trusted devices, and every time an admin acted as you."""
     user_id = g.user.id
     return render_template(
         "accounts/mfa/security.html",
@@ -125,6 +127,8 @@ def security():
         codes_left=backup_codes.codes_left(user_id),
         devices=trusted_devices.list_devices(user_id, utcnow()),
         impersonations=impersonations_of(user_id),
+        passkeys=passkeys_of(user_id),
+        name_form=NameForm(),
         form=ActionForm(),
     )
 

@@ -2,8 +2,16 @@
 
 from flask import Flask
 
-from . import models  # noqa: F401  (the tables, for migrations and create_all)
+from .views import bp
+
+DEFAULTS = {
+    # Each ceremony stores a challenge row: cap how fast one account can make them.
+    "RATELIMIT_PASSKEY_REGISTER": "20 per hour",
+}
 
 
 def init_app(app: Flask) -> None:
-    """Wire passkeys into Accounts."""
+    """Wire passkeys into Accounts: settings and pages."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.register_blueprint(bp)

@@ -156,11 +156,11 @@ def verify_authentication(
     )
 
 
-def parse_response(body: str | bytes | None) -> dict:
-    """The PublicKeyCredential JSON a browser posted, as a dict, or PasskeyError."""
+def parse_response(body: str | bytes | dict | None) -> dict:
+    """The PublicKeyCredential JSON a browser posted (text or already decoded), as a dict, or PasskeyError."""
     try:
-        response = json.loads(body or "")
-    except (ValueError, UnicodeDecodeError) as error:
+        response = body if isinstance(body, dict) else json.loads(body or "")
+    except (ValueError, UnicodeDecodeError, TypeError) as error:
         raise PasskeyError("The passkey response is not JSON.") from error
     if not isinstance(response, dict) or not isinstance(response.get("response"), dict):
         raise PasskeyError("The passkey response is not a credential.")
