@@ -43,6 +43,8 @@ REFUSED_BLUEPRINTS: dict[str, str] = {"admin": "use the admin console"}
 REFUSED_WRITES: dict[str, str] = {
     "orgs.list_orgs": "create an organization",  # its POST creates one
     "identity.sign_in": "sign in as someone else (stop first)",
+    "passkeys.sign_in_options": "sign in as someone else (stop first)",
+    "passkeys.sign_in": "sign in as someone else (stop first)",
     "identity.sign_up": "create an account",
     "identity.verify_email": "confirm an email address",
 }
@@ -64,6 +66,8 @@ ALLOWED_WRITES: dict[str, str] = {
     "orgs.decline": "answer the user's invitations",
     "mfa.challenge": "(a sign-in stage: unreachable while signed in)",
     "mfa.cancel": "(a sign-in stage: unreachable while signed in)",
+    "passkeys.second_step_options": "(a sign-in stage: unreachable while signed in)",
+    "passkeys.second_step": "(a sign-in stage: unreachable while signed in)",
 }
 # Machine endpoints: called by apps with their own credentials, never with this browser session.
 MACHINE_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke", "oidc.userinfo"})

@@ -13,7 +13,7 @@ from ..decorators import login_required
 from ..extensions import db, limiter
 from ..impersonation.history import impersonations_of
 from ..passkeys.forms import NameForm
-from ..passkeys.services import passkeys_of
+from ..passkeys.services import has_passkey, passkeys_of
 from ..sessions import signin_flow
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import FRESH_BACKUP_CODES
@@ -72,7 +72,12 @@ def challenge():
         return _see_other("identity.sign_in")
     form = ChallengeForm()
     if request.method == "GET":
-        return render_template("accounts/mfa/challenge.html", form=restore_form(form), cancel_form=ActionForm())
+        return render_template(
+            "accounts/mfa/challenge.html",
+            form=restore_form(form),
+            cancel_form=ActionForm(),
+            has_passkey=has_passkey(pending.user.id),
+        )
     if not form.validate_on_submit():
         stash_form(form)
         return _see_other("mfa.challenge")

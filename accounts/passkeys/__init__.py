@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from . import signin_views  # noqa: F401  (adds the sign-in endpoints to bp)
 from .views import bp
 
 DEFAULTS = {
