@@ -47,7 +47,7 @@ def test_a_user_verified_passkey_is_the_multi_factor_acr(amr, acr):
 
 def test_the_sign_in_page_offers_a_passkey_button(client):
     page = client.get("/sign-in").get_data(as_text=True)
-    assert "data-passkey-sign-in" in page and "Sign in with a passkey" in page and "passkeys.js" in page
+    assert "data-passkey-sign-in" in page and "Use a passkey" in page and "passkeys.js" in page
 
 
 def test_a_passkey_signs_in_with_two_factors(client, accounts_app, alice_with_passkey):
