@@ -89,7 +89,8 @@ function setUpRegistration(form) {
 // The sign-in page (any passkey of this site) and the second step (the user's own): get(), then sign in.
 function setUpSignIn(button) {
   button.hidden = false;
-  const token = button.dataset.csrf;
+  // The CSRF token of the page's own form (sign-in, confirm or code), sent in the X-CSRFToken header.
+  const token = document.querySelector("input[name=csrf_token]")?.value || "";
   const errorBox = document.getElementById(button.dataset.errors);
   button.addEventListener("click", async () => {
     if (errorBox) errorBox.hidden = true;
