@@ -32,6 +32,7 @@ from .oidc import init_oidc
 from .oidc.tokens import current_signing_keyset
 from .orgs import invitation_views  # noqa: F401  (adds the invitation pages to orgs_bp)
 from .orgs.views import bp as orgs_bp
+from .passkeys import init_app as init_passkeys
 from .security_events.setup import init_security_events
 from .sessions.authentication import current as current_authentication
 from .sessions.authentication import session_columns
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(cli)
     init_mfa(app)
+    init_passkeys(app)
     init_oidc(app)
     init_security_events(app)
 

@@ -24,6 +24,9 @@ EVENT_TYPES: dict[str, str] = {
     "mfa.locked_out": "Locked out after wrong codes",
     "mfa.device_trusted": "Trusted a device for two-factor",
     "mfa.devices_forgotten": "Forgot trusted devices",
+    "passkey.registered": "Added a passkey",
+    "passkey.renamed": "Renamed a passkey",
+    "passkey.removed": "Removed a passkey",
     # Organizations (orgs).
     "org.created": "Created an organization",
     "org.renamed": "Renamed an organization",

@@ -27,6 +27,10 @@ REFUSED: dict[str, str] = {
     "mfa.forget_all_devices": "change two-factor authentication",
     "mfa.fresh_codes": "see backup codes",
     "mfa.regenerate_codes": "see backup codes",
+    "passkeys.registration_options": "change passkeys",
+    "passkeys.register": "change passkeys",
+    "passkeys.rename": "change passkeys",
+    "passkeys.remove": "change passkeys",
     "orgs.delete": "delete an organization",
     "sessions.revoke": "sign the user's sessions out",
     "sessions.revoke_others": "sign the user's sessions out",
@@ -39,6 +43,8 @@ REFUSED_BLUEPRINTS: dict[str, str] = {"admin": "use the admin console"}
 REFUSED_WRITES: dict[str, str] = {
     "orgs.list_orgs": "create an organization",  # its POST creates one
     "identity.sign_in": "sign in as someone else (stop first)",
+    "passkeys.sign_in_options": "sign in as someone else (stop first)",
+    "passkeys.sign_in": "sign in as someone else (stop first)",
     "identity.sign_up": "create an account",
     "identity.verify_email": "confirm an email address",
 }
@@ -60,6 +66,8 @@ ALLOWED_WRITES: dict[str, str] = {
     "orgs.decline": "answer the user's invitations",
     "mfa.challenge": "(a sign-in stage: unreachable while signed in)",
     "mfa.cancel": "(a sign-in stage: unreachable while signed in)",
+    "passkeys.second_step_options": "(a sign-in stage: unreachable while signed in)",
+    "passkeys.second_step": "(a sign-in stage: unreachable while signed in)",
 }
 # Machine endpoints: called by apps with their own credentials, never with this browser session.
 MACHINE_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke", "oidc.userinfo"})

@@ -12,7 +12,8 @@ class SecondFactorStage:
     """After the password, users with TOTP give a code (or a backup code) unless this browser is trusted."""
 
     name = "second-factor"
-    endpoints = frozenset({"mfa.challenge", "mfa.cancel"})
+    endpoints = frozenset({"mfa.challenge", "mfa.cancel", "passkeys.second_step_options", "passkeys.second_step"})
+    second_factor = True
     reminder = "Finish signing in first: enter the code from your authenticator app."
 
     def applies(self, user: User, demand: SignInDemand | None) -> bool:

@@ -12,6 +12,8 @@ from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db, limiter
 from ..impersonation.history import impersonations_of
+from ..passkeys.forms import NameForm
+from ..passkeys.services import has_passkey, passkeys_of
 from ..sessions import signin_flow
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import FRESH_BACKUP_CODES
@@ -70,7 +72,12 @@ def challenge():
         return _see_other("identity.sign_in")
     form = ChallengeForm()
     if request.method == "GET":
-        return render_template("accounts/mfa/challenge.html", form=restore_form(form), cancel_form=ActionForm())
+        return render_template(
+            "accounts/mfa/challenge.html",
+            form=restore_form(form),
+            cancel_form=ActionForm(),
+            has_passkey=has_passkey(pending.user.id),
+        )
     if not form.validate_on_submit():
         stash_form(form)
         return _see_other("mfa.challenge")
@@ -117,7 +124,7 @@ def cancel():
 @bp.get("/security")
 @login_required
 def security():
-    """Two-factor status, backup codes, trusted devices, and every time an admin acted as you."""
+    """Two-factor status, backup codes, passkeys, trusted devices, and every time an admin acted as you."""
     user_id = g.user.id
     return render_template(
         "accounts/mfa/security.html",
@@ -125,6 +132,8 @@ def security():
         codes_left=backup_codes.codes_left(user_id),
         devices=trusted_devices.list_devices(user_id, utcnow()),
         impersonations=impersonations_of(user_id),
+        passkeys=passkeys_of(user_id),
+        name_form=NameForm(),
         form=ActionForm(),
     )
 

@@ -11,11 +11,15 @@ MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 ACR_VALUES_SUPPORTED = [MFA_ACR]
 # RFC 8176 §2: "otp" is a one-time password, which both TOTP and backup codes are.
 SECOND_FACTOR_METHODS = frozenset({"otp"})
+# RFC 8176 §2: a key held in hardware ("hwk") or software ("swk", a synced passkey); with "user" (the
+# authenticator verified the user: PIN or biometrics) it is two factors at once (NIST SP 800-63B §5.1.9).
+KEY_METHODS = frozenset({"hwk", "swk"})
 
 
 def used_second_factor(amr: list[str]) -> bool:
-    """True if the authentication included a second factor."""
-    return bool(SECOND_FACTOR_METHODS & set(amr))
+    """True if the authentication included a second factor (a code, or a user-verified passkey)."""
+    methods = set(amr)
+    return bool(SECOND_FACTOR_METHODS & methods) or (bool(KEY_METHODS & methods) and "user" in methods)
 
 
 def acr_for(amr: list[str]) -> str | None:

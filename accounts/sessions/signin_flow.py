@@ -19,6 +19,7 @@ from ..audit.models import SecurityEvent
 from ..audit.origin import request_origin
 from ..extensions import db
 from ..identity.models import User
+from ..oidc.assurance import used_second_factor
 from . import authentication, demands
 from .slots import SIGN_IN_DEMAND, SIGN_IN_GREETING, SIGN_IN_IN_PROGRESS
 
@@ -28,6 +29,7 @@ class Stage(Protocol):
 
     name: str
     endpoints: frozenset[str]  # the pages of this stage, reachable while it is pending
+    second_factor: bool  # it only adds a second factor: skipped when the first step already gave two
     reminder: str  # shown when a half-signed-in browser tries to go anywhere else
 
     def applies(self, user: User, demand: demands.SignInDemand | None) -> bool: ...
@@ -56,9 +58,15 @@ def register_stage(app, stage: Stage) -> None:
 
 
 def first_factor_passed(user: User, methods: list[str], next_url: str):
-    """The first factor is proved: sign in now, or start the stages that apply (a 303 either way)."""
+    """The first factor is proved: sign in now, or start the stages that apply (a 303 either way).
+
+    A user-verified passkey proves two factors at once (oidc/assurance.py), so second-factor stages skip it.
+    """
     demand = demands.pending(next_url)
-    remaining = [s.name for s in _stages().values() if s.applies(user, demand)]
+    multi_factor = used_second_factor(methods)
+    remaining = [
+        s.name for s in _stages().values() if not (multi_factor and s.second_factor) and s.applies(user, demand)
+    ]
     if not remaining:
         return _complete(user, methods, next_url)
     kept_demand = SIGN_IN_DEMAND.get()

@@ -37,3 +37,5 @@ SIGN_IN_GREETING = Slot("greeting")
 SIGN_IN_DEMAND = Slot("demand")
 # Backup codes made on this request, sealed, for the one page that shows them (accounts/mfa/views.py).
 FRESH_BACKUP_CODES = Slot("mfa_fresh_codes")
+# The WebAuthn challenge this browser was last given, spent by its answer (accounts/passkeys/views.py).
+PASSKEY_CHALLENGE = Slot("passkey_challenge")

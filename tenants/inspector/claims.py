@@ -32,7 +32,10 @@ EXPLANATIONS = {
     "acr": Explanation(
         "How strongly you were authenticated; the PAPE multi-factor URI after a second factor.", f"{CORE} §2"
     ),
-    "amr": Explanation("How you authenticated: pwd for a password, otp for a one-time code.", "RFC 8176 §2"),
+    "amr": Explanation(
+        "How you authenticated: pwd for a password, otp for a one-time code, hwk or swk with user for a passkey.",
+        "RFC 8176 §2",
+    ),
     "azp": Explanation("The client the token was issued to, when aud names more than one.", f"{CORE} §2"),
     "sid": Explanation(
         "The provider's session id: the same on every site signed in through that session; logout names it.",

@@ -17,11 +17,18 @@ MAX_AGE_LIMIT = 24 * 3600
 CLOCK_SKEW = 60
 
 
+def second_factor_in(amr: object) -> bool:
+    """True if RFC 8176 amr names a second factor: a one-time code, or a key unlocked by the user (a passkey)."""
+    if not isinstance(amr, list):
+        return False
+    return "otp" in amr or (("hwk" in amr or "swk" in amr) and "user" in amr)
+
+
 def second_factor_fresh(claims: Mapping, *, now: int, max_age: int) -> bool:
     """True if the claims show a second factor (acr and amr agree) given at most max_age seconds ago."""
     amr, auth_time = claims.get("amr"), claims.get("auth_time")
-    # OIDC Core §3.1.3.7 (11): check the acr we asked for; amr says the factor really was a one-time code.
-    if claims.get("acr") != MFA_ACR or not isinstance(amr, list) or "otp" not in amr:
+    # OIDC Core §3.1.3.7 (11): check the acr we asked for; amr says a second factor really was given.
+    if claims.get("acr") != MFA_ACR or not second_factor_in(amr):
         return False
     if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
         return False

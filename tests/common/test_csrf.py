@@ -20,6 +20,7 @@ from accounts.oidc.clients import Registration, register_client
 from accounts.orgs import invitations
 from accounts.orgs import services as orgs
 from accounts.orgs.rules import Role
+from accounts.passkeys.models import PasskeyCredential
 from common.clock import utcnow
 from common.server_session import hash_token
 from tenants.extensions import db as tenants_db
@@ -139,6 +140,10 @@ def accounts_world(accounts_app, make_user, outbox):
         invitation_id = invitation.id
         device_token = trust_device(alice.id, lifetime=timedelta(days=30), ip=None, user_agent="phone", now=now)
         device_id = next(d.id for d in list_devices(alice.id, now) if d is not None)
+        passkey = PasskeyCredential(user_id=alice.id, credential_id=b"csrf", public_key=b"k", name="Laptop")
+        accounts_db.session.add(passkey)
+        accounts_db.session.commit()
+        passkey_id = passkey.id
         register_client(
             Registration("App", ["https://app.example/cb"], [], None, "openid", public=True, first_party=False), "app"
         )
@@ -160,6 +165,8 @@ def accounts_world(accounts_app, make_user, outbox):
         "orgs.accept": {"token": invitation_token},
         "orgs.decline": {"token": invitation_token},
         "mfa.forget_device": {"device_id": device_id},
+        "passkeys.rename": {"passkey_id": passkey_id},
+        "passkeys.remove": {"passkey_id": passkey_id},
         "oidc.disconnect": {"client_id": "app"},
         "impersonation.start": {"user_id": bob_id},
         **{f"admin.{name}": {"user_id": bob_id} for name in ADMIN_ACTIONS},

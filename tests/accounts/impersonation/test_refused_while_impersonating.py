@@ -26,6 +26,7 @@ DUMMY_URL_VALUES = {
     "user_id": 1,
     "slug": "initech",
     "device_id": 1,
+    "passkey_id": 1,
     "client_id": "app",
     "public_id": "p",
     "invitation_id": 1,

@@ -1,0 +1,114 @@
+// Gatehouse passkeys: runs the WebAuthn ceremonies for the pages that offer them (loaded with <script src>:
+// the CSP allows no inline script). The server makes every option and checks every answer; this file only
+// carries them between it and navigator.credentials, with the page's CSRF token in X-CSRFToken.
+"use strict";
+
+const b64urlToBytes = (text) => {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(text.length / 4) * 4, "=");
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+};
+const bytesToB64url = (buffer) =>
+  btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+function creationOptions(json) {
+  if (PublicKeyCredential.parseCreationOptionsFromJSON) return PublicKeyCredential.parseCreationOptionsFromJSON(json);
+  return {
+    ...json,
+    challenge: b64urlToBytes(json.challenge),
+    user: { ...json.user, id: b64urlToBytes(json.user.id) },
+    excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: b64urlToBytes(c.id) })),
+  };
+}
+
+function requestOptions(json) {
+  if (PublicKeyCredential.parseRequestOptionsFromJSON) return PublicKeyCredential.parseRequestOptionsFromJSON(json);
+  return {
+    ...json,
+    challenge: b64urlToBytes(json.challenge),
+    allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: b64urlToBytes(c.id) })),
+  };
+}
+
+function credentialJSON(credential) {
+  if (credential.toJSON) return credential.toJSON();
+  const r = credential.response;
+  const response = { clientDataJSON: bytesToB64url(r.clientDataJSON) };
+  if (r.attestationObject) {
+    response.attestationObject = bytesToB64url(r.attestationObject);
+    response.transports = r.getTransports ? r.getTransports() : [];
+  } else {
+    response.authenticatorData = bytesToB64url(r.authenticatorData);
+    response.signature = bytesToB64url(r.signature);
+    if (r.userHandle) response.userHandle = bytesToB64url(r.userHandle);
+  }
+  return { id: credential.id, rawId: bytesToB64url(credential.rawId), type: credential.type, response,
+           clientExtensionResults: credential.getClientExtensionResults() };
+}
+
+async function post(url, token, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
+    body: JSON.stringify(body || {}),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || "Something went wrong. Reload the page and try again.");
+  return data;
+}
+
+function showError(box, error) {
+  if (!box) return;
+  // A cancelled or timed-out browser prompt is the user's choice, not a failure to explain at length.
+  box.textContent = error.name === "NotAllowedError" ? "No passkey was used. Try again when you are ready." : error.message;
+  box.hidden = false;
+}
+
+// The security page: make a passkey, then store it under the name typed.
+function setUpRegistration(form) {
+  form.hidden = false;
+  document.getElementById("passkey-unsupported")?.setAttribute("hidden", "");
+  const token = form.querySelector("input[name=csrf_token]").value;
+  const errorBox = document.getElementById("passkey-add-error");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    errorBox.hidden = true;
+    try {
+      const name = form.querySelector("input[name=name]").value.trim();
+      if (!name) throw new Error("Give the passkey a name, such as the device it is on.");
+      const options = await post(form.dataset.options, token);
+      const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
+      const done = await post(form.dataset.register, token, { name, credential: credentialJSON(credential) });
+      window.location.assign(done.redirect);
+    } catch (error) {
+      showError(errorBox, error);
+    }
+  });
+}
+
+// The sign-in page (any passkey of this site) and the second step (the user's own): get(), then sign in.
+function setUpSignIn(button) {
+  button.hidden = false;
+  // The CSRF token of the page's own form (sign-in, confirm or code), sent in the X-CSRFToken header.
+  const token = document.querySelector("input[name=csrf_token]")?.value || "";
+  const errorBox = document.getElementById(button.dataset.errors);
+  button.addEventListener("click", async () => {
+    if (errorBox) errorBox.hidden = true;
+    button.disabled = true;
+    try {
+      const options = await post(button.dataset.options, token);
+      const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+      const done = await post(button.dataset.verify, token, { credential: credentialJSON(credential), next: button.dataset.next || "" });
+      window.location.assign(done.redirect);
+    } catch (error) {
+      showError(errorBox, error);
+      button.disabled = false;
+    }
+  });
+}
+
+if (window.PublicKeyCredential) {
+  const form = document.getElementById("passkey-add");
+  if (form) setUpRegistration(form);
+  document.querySelectorAll("button[data-passkey-sign-in]").forEach(setUpSignIn);
+}

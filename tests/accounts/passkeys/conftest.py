@@ -1,0 +1,31 @@
+"""Fixtures for passkeys: the relying party tests use, and a software authenticator for it."""
+
+import pytest
+
+from accounts.passkeys.ceremonies import relying_party
+from tests.accounts.passkeys.authenticator import SoftwareAuthenticator
+from tests.conftest import csrf_token
+
+RP = relying_party("http://localhost:5000", "Gatehouse Accounts")
+
+
+@pytest.fixture
+def authenticator():
+    """A platform authenticator answering for the Accounts origin."""
+    return SoftwareAuthenticator(origin=RP.origin, rp_id=RP.id)
+
+
+SECURITY = "/security"
+
+
+def post_json(client, url: str, body: dict | None = None, *, token_from: str = SECURITY):
+    """POST JSON as static/passkeys.js does: the page's CSRF token in X-CSRFToken."""
+    return client.post(url, json=body or {}, headers={"X-CSRFToken": csrf_token(client, token_from)})
+
+
+def add_passkey(client, authenticator: SoftwareAuthenticator, name: str = "Laptop", **lie):
+    """Register a passkey from the security page of a signed-in client; the register endpoint's response."""
+    options = post_json(client, "/security/passkeys/options")
+    assert options.status_code == 200, options.get_data(as_text=True)
+    credential = authenticator.create(options.get_json(), **lie)
+    return post_json(client, "/security/passkeys", {"name": name, "credential": credential})
