@@ -12,6 +12,7 @@ import requests
 from flask import current_app
 from sqlalchemy import select, update
 
+from common import security_event_types as types
 from common.clock import utcnow
 from common.parallel import TIMED_OUT, run_all
 
@@ -72,7 +73,7 @@ def _lease(event_id: int, now: datetime) -> OutboxEvent | None:
 
 def _set_payload(row: OutboxEvent) -> dict:
     """The event as sent: a claims change carries the orgs claim as it is now (a retry never sends a stale one)."""
-    if row.event != tokens.CLAIMS_CHANGED:
+    if row.event != types.CLAIMS_CHANGED:
         return dict(row.payload)
     claims = {"orgs": orgs_claim(row.user_id)} if "orgs" in row.client.scope.split() else {}
     return dict(row.payload) | {"claims": claims}

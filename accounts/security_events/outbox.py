@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from common import security_event_types as types
 from common.clock import unix_seconds
 
 from ..extensions import db, on_commit
@@ -77,19 +78,19 @@ def stage(
 def claims_changed(user_ids: list[int], now: datetime) -> None:
     """The users' orgs changed (membership removed, role changed, org deleted); the new claim is read at delivery."""
     for user_id in dict.fromkeys(user_ids):
-        stage(user_id, tokens.CLAIMS_CHANGED, now)
+        stage(user_id, types.CLAIMS_CHANGED, now)
 
 
 def session_revoked(user_id: int, sid: str, now: datetime) -> None:
     """One Accounts session was revoked by the user or an admin."""
-    stage(user_id, tokens.SESSION_REVOKED, now, sid=sid)
+    stage(user_id, types.SESSION_REVOKED, now, sid=sid)
 
 
 def credential_changed(user_id: int, now: datetime, *, credential_type: str, change_type: str) -> None:
     """A password or second factor changed (CAEP credential-change: credential_type, change_type)."""
     stage(
         user_id,
-        tokens.CREDENTIAL_CHANGED,
+        types.CREDENTIAL_CHANGED,
         now,
         payload={"credential_type": credential_type, "change_type": change_type},
     )
@@ -97,7 +98,7 @@ def credential_changed(user_id: int, now: datetime, *, credential_type: str, cha
 
 def account_disabled(user_id: int, now: datetime) -> None:
     """An admin banned the account."""
-    stage(user_id, tokens.ACCOUNT_DISABLED, now)
+    stage(user_id, types.ACCOUNT_DISABLED, now)
 
 
 def logout(user_id: int, sid: str, now: datetime) -> None:

@@ -1,17 +1,9 @@
-"""Security Event Tokens (RFC 8417) as Accounts signs them: the event types it emits and the SET itself."""
+"""Security Event Tokens (RFC 8417) as Accounts signs them (the event types are in common/security_event_types.py)."""
 
 import secrets
 
 from joserfc import jwt
 from joserfc.jwk import KeySet
-
-from common.security_event_types import (  # noqa: F401 (the types are part of what this module names)
-    ACCOUNT_DISABLED,
-    CLAIMS_CHANGED,
-    CREDENTIAL_CHANGED,
-    EVENT_TYPES,
-    SESSION_REVOKED,
-)
 
 
 def new_jti() -> str:

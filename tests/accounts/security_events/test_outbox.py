@@ -10,9 +10,10 @@ from accounts.extensions import db
 from accounts.oidc.models import Client
 from accounts.orgs import services
 from accounts.orgs.rules import Role
-from accounts.security_events import delivery, tokens
+from accounts.security_events import delivery
 from accounts.security_events.models import OutboxEvent
 from accounts.sessions.services import end_sessions
+from common import security_event_types as types
 from common.clock import utcnow
 
 
@@ -47,7 +48,7 @@ def test_removing_a_member_pushes_their_new_orgs_claim_once_committed(accounts_a
     (sent,) = push.sets(accounts_app)
     assert sent["sub_id"] == {"format": "iss_sub", "iss": accounts_app.config["SITE_URL"], "sub": str(initech.carol.id)}
     assert sent["aud"] == "acme" and "exp" not in sent
-    event = sent["events"][tokens.CLAIMS_CHANGED]
+    event = sent["events"][types.CLAIMS_CHANGED]
     assert "initech" not in [o["slug"] for o in event["claims"]["orgs"]]
     assert event["event_timestamp"] <= sent["iat"]
     assert push.requests[0]["headers"] == {"Content-Type": "application/secevent+jwt"}
@@ -68,7 +69,7 @@ def test_a_role_change_sends_the_new_role(accounts_app, initech, tenant_client, 
         db.session.commit()
 
     (sent,) = push.sets(accounts_app)
-    orgs = sent["events"][tokens.CLAIMS_CHANGED]["claims"]["orgs"]
+    orgs = sent["events"][types.CLAIMS_CHANGED]["claims"]["orgs"]
     assert {o["slug"]: o["role"] for o in orgs}["initech"] == "member"
 
 
@@ -107,7 +108,7 @@ def test_revoking_a_session_sends_session_revoked_for_it(accounts_app, initech, 
         db.session.commit()
 
     (sent,) = push.sets(accounts_app)
-    assert tokens.SESSION_REVOKED in sent["events"]
+    assert types.SESSION_REVOKED in sent["events"]
     assert sent["sub_id"]["format"] == "complex"
     assert sent["sub_id"]["session"] == {"format": "opaque", "id": "sid-carol"}
 

@@ -229,7 +229,7 @@ def test_a_set_as_accounts_signs_it_is_accepted(acme, open_session, provider_key
         audience=tenant.client_id,
         jti=tokens.new_jti(),
         subject=tokens.subject_id(tenant.issuer, "user-1"),
-        event=tokens.CLAIMS_CHANGED,
+        event=types.CLAIMS_CHANGED,
         payload={"event_timestamp": int(time.time()), "claims": {"orgs": NEW_ORGS}},
         keyset=KeySet([provider_key]),
         now=int(time.time()),
