@@ -22,6 +22,8 @@ from html import unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from pg_blocks import blocks_read  # noqa: E402
+
 os.environ.setdefault("GATEHOUSE_ENV", "testing")
 os.environ.setdefault("ACCOUNTS_SECRET_KEY", secrets.token_urlsafe(48))
 
@@ -153,6 +155,14 @@ def timed(client, url: str, repeat: int) -> tuple[float, float, int]:
     return statistics.median(samples), p99, body.count('data-label="Email"')
 
 
+def user_blocks(app, client, url: str) -> str:
+    """The buffer blocks the page's statements on users touch (bench/pg_blocks.py): load-independent work."""
+    from accounts.extensions import db
+
+    with app.app_context():
+        return blocks_read(db.engine, lambda: client.get(url), "users")
+
+
 def scenarios(app, users: int) -> list[tuple[str, str]]:
     """The pages measured: (label, URL)."""
     return [
@@ -179,7 +189,9 @@ def run(sizes: list[int], repeat: int, analyze: bool) -> dict[int, list[tuple[st
             backend = db.engine.url.get_backend_name()
         print(f"filled {users} users in {seconds:.1f} s on {backend}{' (analyzed)' if analyze else ''}", flush=True)
         client = signed_in_admin(app)
-        results[users] = [(label, *timed(client, url, repeat)) for label, url in scenarios(app, users)]
+        results[users] = [
+            (label, *timed(client, url, repeat), user_blocks(app, client, url)) for label, url in scenarios(app, users)
+        ]
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
@@ -187,17 +199,20 @@ def run(sizes: list[int], repeat: int, analyze: bool) -> dict[int, list[tuple[st
 
 
 def report(results: dict[int, list]) -> str:
-    """A Markdown table: p50/p99 per size and the ratio largest/smallest of the p50s."""
+    """A Markdown table: p50/p99 and blocks per size, and the ratios largest/smallest of the p50s and blocks."""
     small, large = min(results), max(results)
     lines = [
         f"| page | rows | {small} p50 ms | {small} p99 ms | {large} p50 ms | {large} p99 ms "
-        f"| ratio p50 {large}/{small} |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| ratio p50 {large}/{small} | {small} blocks | {large} blocks | ratio blocks |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for (label, p50_s, p99_s, rows_s), (_, p50_l, p99_l, rows_l) in zip(results[small], results[large], strict=True):
+    for small_row, large_row in zip(results[small], results[large], strict=True):
+        (label, p50_s, p99_s, rows_s, blocks_s), (_, p50_l, p99_l, rows_l, blocks_l) = small_row, large_row
         rows = f"{rows_s}" if rows_s == rows_l else f"{rows_s}/{rows_l}"
+        blocks_ratio = f"{int(blocks_l) / int(blocks_s):.2f}×" if blocks_s.isdigit() and int(blocks_s) else "–"
         lines.append(
-            f"| {label} | {rows} | {p50_s:.1f} | {p99_s:.1f} | {p50_l:.1f} | {p99_l:.1f} | {p50_l / p50_s:.2f}× |"
+            f"| {label} | {rows} | {p50_s:.1f} | {p99_s:.1f} | {p50_l:.1f} | {p99_l:.1f} | {p50_l / p50_s:.2f}× "
+            f"| {blocks_s} | {blocks_l} | {blocks_ratio} |"
         )
     return "\n".join(lines)
 

@@ -22,7 +22,8 @@ os.environ.setdefault("ACME_SECRET_KEY", secrets.token_urlsafe(48))
 os.environ.setdefault("ACME_SILENT_SSO", "0")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite")
 
-from sqlalchemy import event, func, insert, select  # noqa: E402
+from pg_blocks import blocks_read  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy.exc import OperationalError, ProgrammingError  # noqa: E402
 
 import tenants  # noqa: E402
@@ -104,31 +105,10 @@ def timed(client, url: str, repeat: int) -> tuple[float, float, str | None]:
     return statistics.median(samples), sorted(samples)[int(0.95 * (len(samples) - 1))], next_url
 
 
-def blocks_read(app, client, url: str) -> str:
-    """PostgreSQL: the buffer blocks the page's todo statements (list and count) touch, by EXPLAIN ANALYZE BUFFERS.
-    Unlike a time, this does not move with the machine's load: equal counts at 1k and 1M rows mean equal work."""
+def todo_blocks(app, client, url: str) -> str:
+    """The buffer blocks the page's todo statements (list and count) touch (bench/pg_blocks.py)."""
     with app.app_context():
-        engine = db.engine
-        if engine.dialect.name != "postgresql":
-            return "–"
-        seen = []
-
-        def grab(conn, cursor, statement, parameters, context, executemany):
-            if "FROM todos" in statement and statement.lstrip().upper().startswith("SELECT"):
-                seen.append((statement, parameters))
-
-        event.listen(engine, "before_cursor_execute", grab)
-        try:
-            client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", grab)
-        blocks = 0
-        with engine.connect() as conn:
-            for statement, parameters in seen:
-                plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {statement}", parameters)
-                top = plan.scalar()[0]["Plan"]
-                blocks += top["Shared Hit Blocks"] + top["Shared Read Blocks"]
-        return str(blocks)
+        return blocks_read(db.engine, lambda: client.get(url), "todos")
 
 
 def main() -> None:
@@ -167,7 +147,7 @@ def main() -> None:
     print(f"\n| list ({args.rows} rows) | median ms | p95 ms | blocks |\n|---|---:|---:|---:|")
     for name, url in pages:
         median, p95, _ = timed(client, url, args.repeat)
-        print(f"| {name} | {median:.1f} | {p95:.1f} | {blocks_read(app, client, url)} |")
+        print(f"| {name} | {median:.1f} | {p95:.1f} | {todo_blocks(app, client, url)} |")
     if not args.keep:
         with app.app_context():
             db.drop_all()
