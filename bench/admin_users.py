@@ -22,7 +22,7 @@ from html import unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pg_blocks import blocks_read  # noqa: E402
+from bench.pg_blocks import blocks_read  # noqa: E402
 
 os.environ.setdefault("GATEHOUSE_ENV", "testing")
 os.environ.setdefault("ACCOUNTS_SECRET_KEY", secrets.token_urlsafe(48))

@@ -22,11 +22,11 @@ os.environ.setdefault("ACME_SECRET_KEY", secrets.token_urlsafe(48))
 os.environ.setdefault("ACME_SILENT_SSO", "0")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite")
 
-from pg_blocks import blocks_read  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy.exc import OperationalError, ProgrammingError  # noqa: E402
 
 import tenants  # noqa: E402
+from bench.pg_blocks import blocks_read  # noqa: E402
 from common.clock import utcnow  # noqa: E402
 from tenants.extensions import db  # noqa: E402
 from tenants.signin.tokens import store_token_set  # noqa: E402

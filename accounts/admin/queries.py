@@ -8,7 +8,7 @@ on SQLite and PostgreSQL alike, bound as parameters so a generic prepared plan s
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -179,7 +179,14 @@ class UsersPage:
 
 def count_users(filters: UserFilters, *, now: datetime) -> tuple[int, bool]:
     """How many users match, counting at most COUNT_CAP + 1 rows; True when the cap was hit."""
-    inner = select(User.id).where(*_where(filters, now)).limit(COUNT_CAP + 1).subquery()
+    if filters.mfa == "yes":
+        # A join on the unique user_id lets the database walk the (smaller) TOTP rows: probing EXISTS per user
+        # would visit ~5 users per match, so the capped count cost more at 100k users than at 1k.
+        enabled = and_(TotpCredential.user_id == User.id, TotpCredential.enabled_at.is_not(None))
+        query = select(User.id).join(TotpCredential, enabled).where(*_where(replace(filters, mfa=""), now))
+    else:
+        query = select(User.id).where(*_where(filters, now))
+    inner = query.limit(COUNT_CAP + 1).subquery()
     count = db.session.scalar(select(func.count()).select_from(inner)) or 0
     return min(count, COUNT_CAP), count > COUNT_CAP
 

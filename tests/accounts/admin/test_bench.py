@@ -13,6 +13,6 @@ def test_the_bench_fills_measures_and_reports(monkeypatch, tmp_path, capsys):
     spec.loader.exec_module(bench)
     results = bench.main(["--sizes", "70,140", "--repeat", "2"])
     assert set(results) == {70, 140}
-    rows = dict((label, count) for label, _, _, count in results[140])
+    rows = {label: count for label, _, _, count, _blocks in results[140]}
     assert rows["first page"] == 50 and rows["deep page (60 rows from the end)"] == 50
     assert "| first page | 50 |" in capsys.readouterr().out
