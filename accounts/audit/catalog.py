@@ -15,6 +15,8 @@ EVENT_TYPES: dict[str, str] = {
     "email.change_cancelled": "Cancelled an email address change",
     "email.changed": "Changed email address",
     "session.revoked": "Ended a session",
+    "magic_link.requested": "Asked for a sign-in link by email",
+    "magic_link.used": "Used an emailed sign-in link",
     # Second factor (mfa).
     "mfa.enabled": "Turned on two-factor authentication",
     "mfa.disabled": "Turned off two-factor authentication",
