@@ -8,6 +8,8 @@ EVENT_TYPES: dict[str, str] = {
     # Signing in and out, passwords, addresses (identity, sessions).
     "signin.succeeded": "Signed in",
     "signin.failed": "Sign-in failed",
+    "signin.link_requested": "Asked for a sign-in link by email",
+    "signin.link_used": "Used an emailed sign-in link",
     "signout": "Signed out",
     "password.changed": "Changed password",
     "password.reset": "Reset password by email",
@@ -15,8 +17,6 @@ EVENT_TYPES: dict[str, str] = {
     "email.change_cancelled": "Cancelled an email address change",
     "email.changed": "Changed email address",
     "session.revoked": "Ended a session",
-    "magic_link.requested": "Asked for a sign-in link by email",
-    "magic_link.used": "Used an emailed sign-in link",
     # Second factor (mfa).
     "mfa.enabled": "Turned on two-factor authentication",
     "mfa.disabled": "Turned off two-factor authentication",

@@ -95,7 +95,7 @@ def request_link(
             expires_at=now + lifetime,
         )
     )
-    record_event("magic_link.requested", actor_id=user.id, origin=origin, now=now)
+    record_event("signin.link_requested", actor_id=user.id, origin=origin, now=now)
     return RequestedLink(user, token)
 
 
@@ -127,7 +127,7 @@ def spend_link(token: str, browser: str | None, *, origin: Origin, now: datetime
         raise LinkRefused(UNKNOWN)  # the account moved to another address since the link was mailed
     if user.is_banned(now):
         raise LinkRefused(BANNED, user.id)
-    record_event("magic_link.used", actor_id=user.id, origin=origin, now=now)
+    record_event("signin.link_used", actor_id=user.id, origin=origin, now=now)
     return user, link.next_url
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.accounts.oidc.conftest import register  # noqa: F401  (the OpenID client fixture, for app sign-ins)
 from tests.conftest import link_in, submit
 
 ASK = "/sign-in/link"

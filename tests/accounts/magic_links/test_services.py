@@ -66,7 +66,7 @@ def test_a_confirmed_account_gets_a_link_and_only_hashes_are_stored(ctx):
         "/sessions/",
         LIFETIME,
     )
-    assert event_types() == ["magic_link.requested"]
+    assert event_types() == ["signin.link_requested"]
 
 
 def test_an_unknown_address_gets_nothing_and_leaves_no_trace(ctx):
@@ -106,7 +106,7 @@ def test_a_link_signs_in_once(ctx):
     assert (user.id, next_url) == (ctx.id, "/orgs/")
     assert refusal(lambda: services.spend_link(token, BROWSER, origin=ORIGIN, now=utcnow())) == services.USED
     assert refusal(lambda: services.check_link(token, BROWSER, utcnow())) == services.USED
-    assert event_types() == ["magic_link.requested", "magic_link.used"]
+    assert event_types() == ["signin.link_requested", "signin.link_used"]
 
 
 def test_checking_a_link_spends_nothing(ctx):
