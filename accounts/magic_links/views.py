@@ -83,7 +83,8 @@ def request_link():
 
 
 @bp.route("/sign-in/link/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_PER_IP"], methods=["POST"])
+# GETs too: a refused link writes an audit event, so nobody may write them at will.
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_PER_IP"])
 def confirm(token: str):
     """GET shows a button (mail scanners spend nothing); its POST spends the link and starts the sign-in."""
     form = SpendLinkForm()

@@ -50,3 +50,11 @@ def test_the_request_page_itself_stays_reachable(limited):
     for n in range(4):
         ask(client, f"user{n}@example.com")
     assert client.get(ASK).status_code == 200
+
+
+def test_opening_links_is_limited_per_ip(accounts_app_with):
+    app = accounts_app_with(RATELIMIT_SIGNIN_PER_IP="3 per minute")
+    client = from_ip(app, "198.51.100.1")
+    for _ in range(3):
+        assert client.get(ASK + "/" + "a" * 43).status_code == 404
+    assert_styled_429(client.get(ASK + "/" + "a" * 43))
