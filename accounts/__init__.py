@@ -26,6 +26,7 @@ from .identity import email_change_views  # noqa: F401  (adds the change-email p
 from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp
 from .impersonation import init_impersonation
+from .magic_links import init_app as init_magic_links
 from .mail.views import bp as mail_bp
 from .mfa import init_app as init_mfa
 from .oidc import init_oidc
@@ -69,10 +70,15 @@ def create_app(overrides: dict | None = None) -> Flask:
         ARGON2_PARAMETERS={"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1},
         EMAIL_TOKEN_LIFETIME=timedelta(hours=24),
         PASSWORD_RESET_LIFETIME=timedelta(minutes=30),
+        # A sign-in link is a live credential in an inbox: short-lived (issue 16: 10 minutes).
+        MAGIC_LINK_LIFETIME=timedelta(minutes=int(os.environ.get("MAGIC_LINK_MINUTES", "10"))),
         ORG_INVITATION_LIFETIME=timedelta(days=7),
         RATELIMIT_SIGNIN_PER_IP="20 per minute",
         RATELIMIT_SIGNIN_PER_ACCOUNT="10 per 15 minutes",
         RATELIMIT_RESET="5 per 15 minutes",
+        # Each sign-in link request mails its address: cap it per address (one inbox) and per IP (many inboxes).
+        RATELIMIT_MAGIC_LINK_PER_ADDRESS="3 per 15 minutes",
+        RATELIMIT_MAGIC_LINK_PER_IP="10 per 15 minutes",
         # Each sign-up mails its address: cap per address so nobody can flood one inbox.
         RATELIMIT_SIGNUP_PER_ADDRESS="3 per hour",
         # A stolen session must not become a password-guessing oracle on the change-password form.
@@ -143,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cli)
     init_mfa(app)
     init_passkeys(app)
+    init_magic_links(app)
     init_oidc(app)
     init_security_events(app)
 

@@ -20,6 +20,7 @@ from .identity.models import User
 from .identity.passwords import hash_password, password_problems
 from .identity.services import find_user
 from .identity.tokens import purge_expired_tokens
+from .magic_links.services import purge_expired as purge_expired_magic_links
 from .mfa.services import enable_with_secret, has_second_factor
 from .mfa.settings import mfa_settings
 from .oidc.cli import seed_demo_clients
@@ -104,10 +105,10 @@ def seed_demo_org() -> Organization:
 
 @cli.cli.command("purge-expired")
 def purge_expired_command() -> None:
-    """Delete expired sessions (announcing them), dead link tokens, and spent codes and tokens; run it from cron."""
+    """Delete expired sessions (announcing them), dead link tokens and sign-in links, spent codes and tokens (cron)."""
     now = utcnow()
     sessions = purge_expired(now, current_app.config["SESSION_IDLE_TIMEOUT"])
-    links = purge_expired_tokens(now)
+    links = purge_expired_tokens(now) + purge_expired_magic_links(now)
     db.session.commit()  # then the ended sessions are announced
     codes, tokens = purge_spent(now, timedelta(seconds=current_app.config["OIDC_REFRESH_TOKEN_LIFETIME"]))
     click.echo(f"Purged {sessions} sessions, {links} link tokens, {codes} authorization codes, {tokens} tokens.")

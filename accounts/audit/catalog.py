@@ -8,6 +8,8 @@ EVENT_TYPES: dict[str, str] = {
     # Signing in and out, passwords, addresses (identity, sessions).
     "signin.succeeded": "Signed in",
     "signin.failed": "Sign-in failed",
+    "signin.link_requested": "Asked for a sign-in link by email",
+    "signin.link_used": "Used an emailed sign-in link",
     "signout": "Signed out",
     "password.changed": "Changed password",
     "password.reset": "Reset password by email",

@@ -45,6 +45,8 @@ REFUSED_WRITES: dict[str, str] = {
     "identity.sign_in": "sign in as someone else (stop first)",
     "passkeys.sign_in_options": "sign in as someone else (stop first)",
     "passkeys.sign_in": "sign in as someone else (stop first)",
+    "magic_links.request_link": "sign in as someone else (stop first)",
+    "magic_links.confirm": "sign in as someone else (stop first)",
     "identity.sign_up": "create an account",
     "identity.verify_email": "confirm an email address",
 }

@@ -14,6 +14,8 @@ SECOND_FACTOR_METHODS = frozenset({"otp"})
 # RFC 8176 §2: a key held in hardware ("hwk") or software ("swk", a synced passkey); with "user" (the
 # authenticator verified the user: PIN or biometrics) it is two factors at once (NIST SP 800-63B §5.1.9).
 KEY_METHODS = frozenset({"hwk", "swk"})
+# RFC 8176 has no value for an emailed link; "email" (as Okta and Ping use it) is one factor, never "otp" (two).
+MAGIC_LINK_METHOD = "email"
 
 
 def used_second_factor(amr: list[str]) -> bool:

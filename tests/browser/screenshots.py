@@ -44,7 +44,7 @@ ACCOUNTS_PAGES = [
     "/dev/outbox/",
 ]
 ADMIN_PAGES = ["/admin/users", "/admin/security", "/admin/deliveries", "/admin/audit"]
-ANONYMOUS_PAGES = ["/", "/sign-in", "/sign-up", "/reset", "/dev/outbox/", "/no-such-page"]
+ANONYMOUS_PAGES = ["/", "/sign-in", "/sign-in/link", "/sign-up", "/reset", "/dev/outbox/", "/no-such-page"]
 TENANT_PAGES = ["/", "/todos/", "/todos/?status=all", "/todos/new", "/inspector", "/docs/api"]
 
 

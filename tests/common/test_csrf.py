@@ -15,6 +15,8 @@ from accounts.audit.events import Origin
 from accounts.extensions import db as accounts_db
 from accounts.identity import email_change, tokens
 from accounts.identity.models import User
+from accounts.magic_links import services as magic_links
+from accounts.mfa.lockout import LockoutPolicy
 from accounts.mfa.trusted_devices import list_devices, trust_device
 from accounts.oidc.clients import Registration, register_client
 from accounts.orgs import invitations
@@ -131,6 +133,15 @@ def accounts_world(accounts_app, make_user, outbox):
             now=now,
             origin=Origin(),
         ).token
+        sign_in_link = magic_links.request_link(
+            "alice@example.com",
+            browser=magic_links.browser_value(None),
+            next_url="/",
+            lifetime=accounts_app.config["MAGIC_LINK_LIFETIME"],
+            lockout=LockoutPolicy(limit=10, window=timedelta(minutes=15)),
+            origin=Origin(),
+            now=now,
+        ).token
         accounts_db.session.commit()
         org = orgs.create_org(alice.id, "Initech", "initech", now)
         orgs.set_membership(org.id, bob_id, Role.MEMBER)
@@ -153,6 +164,7 @@ def accounts_world(accounts_app, make_user, outbox):
         "identity.verify_email": {"token": verify},
         "identity.reset_password": {"token": reset},
         "identity.confirm_email_change": {"token": new_address},
+        "magic_links.confirm": {"token": sign_in_link},
         "sessions.revoke": {"public_id": phone_sid},
         "orgs.rename": {"slug": "initech"},
         "orgs.delete": {"slug": "initech"},
