@@ -11,7 +11,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from joserfc.errors import JoseError
 
 from .config import UpstreamSettings
@@ -116,9 +116,13 @@ def _check_issuer(upstream: UpstreamSettings, meta: dict) -> None:
 
 def finish(upstream: UpstreamSettings) -> UpstreamIdentity:
     """Validate the callback (state, iss, code exchange, ID token with nonce) and read who signed in."""
-    if not request.args.get("state"):
+    state = request.args.get("state")
+    if not state:
         raise UpstreamError("This sign-in was not started here. Please try again.", 400, "state-missing")
     client = _client(upstream.slug)
+    if client.framework.get_state_data(session, state) is None:
+        # Not a state this browser was given: refused before any call to the provider.
+        raise UpstreamError("This sign-in link is stale or was not started here. Please try again.", 400, "state")
     try:
         if upstream.openid:
             meta = _metadata(upstream)

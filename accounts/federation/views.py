@@ -20,7 +20,7 @@ from ..identity import services as identity_services
 from ..identity.models import User
 from ..identity.passwords import verify_password
 from ..mfa.forms import ActionForm, ReauthenticateForm
-from ..sessions import authentication, signin_flow
+from ..sessions import authentication, demands, signin_flow
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import FEDERATION_INTENT, FEDERATION_PENDING_LINK
 from . import services
@@ -144,6 +144,10 @@ def _sign_in(upstream: UpstreamSettings, identity: UpstreamIdentity, next_url: s
 def _enter(user: User, upstream: UpstreamSettings, identity: UpstreamIdentity, next_url: str, also: tuple = ()):
     """Hand the upstream first factor to the sign-in flow (2FA still applies), after the checks a password gets."""
     now = utcnow()
+    if g.get("user") is not None and g.user.id != user.id and demands.pending(next_url) is not None:
+        # "Confirm it's you" re-authenticates the account signed in here only (like its password form).
+        message = f"This confirms {g.user.email} only. To use another account, sign out first."
+        return _refused(upstream, "confirm-other-account", message, 403, g.user.id)
     if user.is_banned(now):
         return _refused(upstream, "banned", str(identity_services.AccountBanned(user.banned_until)), 403, user.id)
     if user.email_verified_at is None:
