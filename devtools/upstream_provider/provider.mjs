@@ -70,6 +70,17 @@ provider.use(async (ctx, next) => {
 // Failures to deliver a logout token are the test's business: say them on stderr.
 provider.on('backchannel.error', (ctx, err, client) => console.error(`backchannel to ${client.clientId}: ${err} ${err.cause ?? ""}`));
 
+// Started by `make run` (devtools/upstream.py): stop when that process is gone, however it ended.
+if (process.env.PARENT_PID) {
+  setInterval(() => {
+    try {
+      process.kill(Number(process.env.PARENT_PID), 0);
+    } catch {
+      process.exit(0);
+    }
+  }, 1000).unref();
+}
+
 provider.listen(port, '127.0.0.1', () => {
   console.log('ready');
 });
