@@ -27,6 +27,8 @@ CREATE = "create"  # a new account
 PROVE = "prove"  # an account with that verified address exists: its owner proves it, then it is linked
 REFUSE_TAKEN = "refuse-taken"  # the address has an account, but the upstream's word for it is not trusted
 REFUSE_NO_EMAIL = "refuse-no-email"  # nothing to reach the new account's owner at
+# The purpose of the mailed link that proves an account's inbox before a link (identity/tokens.py).
+LINK_BY_MAIL = "link-provider"
 
 
 class FederationError(Exception):

@@ -19,11 +19,12 @@ from ..identity import emails as identity_emails
 from ..identity import services as identity_services
 from ..identity.models import User
 from ..identity.passwords import verify_password
+from ..identity.tokens import consume_token, issue_token, peek_token
 from ..mfa.forms import ActionForm, ReauthenticateForm
 from ..sessions import authentication, demands, signin_flow
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import FEDERATION_INTENT, FEDERATION_PENDING_LINK
-from . import services
+from . import emails, services
 from .client import UpstreamError, UpstreamIdentity, authorization_url, finish, upstreams
 from .config import UpstreamSettings
 from .forms import ProveAccountForm
@@ -116,12 +117,6 @@ def _sign_in(upstream: UpstreamSettings, identity: UpstreamIdentity, next_url: s
         return _enter(db.session.get(User, row.user_id), upstream, identity, next_url)
     decision = services.first_sign_in(upstream, identity)
     if decision.outcome == services.PROVE:
-        if not decision.user.has_password:
-            message = (
-                f"A Gatehouse account with this address exists. Sign in the way you usually do, "
-                f"then link {upstream.name} on your Security page."
-            )
-            return _refused(upstream, "proof-unavailable", message, 409, decision.user.id)
         FEDERATION_PENDING_LINK.put(
             {"provider": upstream.slug, "user_id": decision.user.id, "identity": asdict(identity), "next": next_url}
             | {"started": int(time.time())}
@@ -194,12 +189,17 @@ def prove():
     user = db.session.get(User, pending["user_id"])
     upstream = upstreams()[pending["provider"]]
     form = ProveAccountForm()
-    if not form.validate_on_submit():
+    if not user.has_password or not form.validate_on_submit():
         if request.method == "POST":
             stash_form(form)
             return redirect(url_for("federation.prove"), code=303)
-        page = render_template("accounts/federation/prove.html", form=restore_form(form), upstream=upstream, user=user)
-        return page
+        return render_template(
+            "accounts/federation/prove.html",
+            form=restore_form(form),
+            mail_form=ActionForm(),
+            upstream=upstream,
+            user=user,
+        )
     params = current_app.config["ARGON2_PARAMETERS"]
     try:
         proved = identity_services.authenticate(user.email, form.password.data, params=params)
@@ -218,12 +218,56 @@ def prove():
         db.session.commit()
         stash_form(form, {"password": ["That is not the password of this account."]})
         return redirect(url_for("federation.prove"), code=303)
+    return _link_proved(pending, user, upstream, also=("pwd",))
+
+
+def _link_proved(pending: dict, user: User, upstream: UpstreamSettings, also: tuple = ()):
+    """The owner proved the account (password or mailed link): link the identity and sign in with it."""
     FEDERATION_PENDING_LINK.clear()
     identity = UpstreamIdentity(**{**pending["identity"], "amr": tuple(pending["identity"]["amr"])})
-    services.link(user, upstream, identity, origin=request_origin(), now=utcnow())
+    try:
+        services.link(user, upstream, identity, origin=request_origin(), now=utcnow())
+    except services.FederationError as error:
+        return _refused(upstream, "linked-elsewhere", str(error), 409, user.id)
     # The provider vouched for the address (trusted and verified, or no proof would be asked).
     user.email_verified_at = user.email_verified_at or utcnow()
-    return _enter(user, upstream, identity, safe_next(pending.get("next")), also=("pwd",))
+    return _enter(user, upstream, identity, safe_next(pending.get("next")), also=also)
+
+
+@bp.post("/sign-in/link-account/mail")
+@limiter.limit(lambda: current_app.config["RATELIMIT_EMAIL_CHANGE"], key_func=_pending_key)
+def mail_proof():
+    """Prove the account by its inbox instead: a single-use link, valid while this sign-in waits."""
+    pending = _pending()
+    if pending is None:
+        flash("That sign-in timed out. Please try again.", "error")
+        return redirect(url_for("identity.sign_in"), code=303)
+    user = db.session.get(User, pending["user_id"])
+    lifetime = current_app.config["FEDERATION_PROOF_LIFETIME"]
+    token = issue_token(user, services.LINK_BY_MAIL, lifetime, utcnow())
+    db.session.commit()
+    emails.send_link_confirmation(user, upstreams()[pending["provider"]].name, token)
+    flash(f"We sent a link to {user.email}. Open it in this browser within 10 minutes.", "info")
+    return redirect(url_for("identity.check_inbox"), code=303)
+
+
+@bp.route("/sign-in/link-account/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def confirm_by_mail(token: str):
+    """The mailed link: a button (mail scanners only GET), then the link, in the browser that asked only."""
+    pending = _pending()
+    live = peek_token(token, services.LINK_BY_MAIL, utcnow())
+    if pending is None or live is None or live.user_id != pending["user_id"]:
+        return render_error(400, "This link is used, expired or was asked for in another browser.", "Link failed")
+    user = db.session.get(User, pending["user_id"])
+    upstream = upstreams()[pending["provider"]]
+    form = ActionForm()
+    if not form.validate_on_submit():
+        page = render_template("accounts/federation/confirm_mail.html", form=form, upstream=upstream, user=user)
+        return page
+    if consume_token(token, services.LINK_BY_MAIL, utcnow()) is None:
+        return render_error(400, "This link is used, expired or was asked for in another browser.", "Link failed")
+    return _link_proved(pending, user, upstream)
 
 
 @bp.post("/sign-in/link-account/cancel")

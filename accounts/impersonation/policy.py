@@ -37,6 +37,8 @@ REFUSED: dict[str, str] = {
     "federation.callback": "sign in as someone else (stop first)",
     "federation.prove": "sign in as someone else (stop first)",
     "federation.cancel_proof": "sign in as someone else (stop first)",
+    "federation.mail_proof": "sign in as someone else (stop first)",
+    "federation.confirm_by_mail": "sign in as someone else (stop first)",
     "orgs.delete": "delete an organization",
     "sessions.revoke": "sign the user's sessions out",
     "sessions.revoke_others": "sign the user's sessions out",

@@ -22,7 +22,7 @@ from accounts.extensions import db, limiter
 from accounts.federation.models import FederatedIdentity
 from accounts.identity.models import User
 from tests.accounts.mfa.conftest import code_now, enrol, events, user_id
-from tests.conftest import PASSWORD, _clean, accounts_overrides
+from tests.conftest import PASSWORD, _clean, accounts_overrides, link_in
 from tests.integration.upstream import FORM_ACTION, installed, start_provider, through_provider
 from tests.live import form_token, free_port, serve
 
@@ -336,3 +336,23 @@ def test_an_account_with_a_password_can_unlink(accounts_app, live, upstream, mak
     assert len(events(accounts_app, "federation.unlinked")) == 1
     sign_out(browser, live)
     assert "Link your account" in continue_with(browser, live, upstream, "alice").text, "asks the proof again"
+
+
+def test_a_mailed_link_proves_the_account_instead_of_the_password(accounts_app, live, upstream, make_user, outbox):
+    alice = make_user("alice@example.com", name="Alice")
+    browser = requests.Session()
+    asked = continue_with(browser, live, upstream, "alice")
+    mail_form = asked.text.index("/sign-in/link-account/mail")
+    browser.post(f"{live.url}/sign-in/link-account/mail", data={"csrf_token": form_token(asked.text[mail_form:])})
+    link = link_in(outbox("alice@example.com")[-1], "/sign-in/link-account/confirm/")
+
+    scanned = requests.get(f"{live.url}{link}")  # a mail scanner, or any other browser
+    shown = browser.get(f"{live.url}{link}")
+    assert scanned.status_code == 400 and identities(accounts_app) == []
+    assert "Link and sign in" in shown.text and identities(accounts_app) == [], "a GET links nothing"
+
+    landed = browser.post(f"{live.url}{link}", data={"csrf_token": form_token(shown.text)})
+
+    assert landed.url == f"{live.url}/" and signed_in_name(browser, live) == "Alice"
+    assert identities(accounts_app) == [(alice.id, upstream.issuer, "alice")]
+    assert browser.post(f"{live.url}{link}", data={"csrf_token": form_token(shown.text)}).status_code == 400
