@@ -152,8 +152,8 @@ def _claims(upstream: UpstreamSettings, client, token: dict) -> dict:
         if "id_token" not in token or not isinstance(token.get("userinfo"), dict):
             raise ValueError("no ID token in the token response")
         claims = dict(token["userinfo"])  # Authlib's validated ID token claims
-        response = client.userinfo(token=token)
-        extra = dict(response)
+        # Many providers keep email and profile claims at userinfo only (OIDC Core §5.4); some have none.
+        extra = dict(client.userinfo(token=token)) if client.server_metadata.get("userinfo_endpoint") else {}
         # OIDC Core §5.3.2: userinfo about another sub must not be used.
         if extra.get("sub") == claims["sub"]:
             claims = extra | {k: claims[k] for k in ("iss", "sub", "acr", "amr") if k in claims}

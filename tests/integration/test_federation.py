@@ -346,7 +346,7 @@ def test_a_mailed_link_proves_the_account_instead_of_the_password(accounts_app, 
     browser.post(f"{live.url}/sign-in/link-account/mail", data={"csrf_token": form_token(asked.text[mail_form:])})
     link = link_in(outbox("alice@example.com")[-1], "/sign-in/link-account/confirm/")
 
-    scanned = requests.get(f"{live.url}{link}")  # a mail scanner, or any other browser
+    scanned = requests.get(f"{live.url}{link}", timeout=10)  # a mail scanner, or any other browser
     shown = browser.get(f"{live.url}{link}")
     assert scanned.status_code == 400 and identities(accounts_app) == []
     assert "Link and sign in" in shown.text and identities(accounts_app) == [], "a GET links nothing"

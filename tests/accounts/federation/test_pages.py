@@ -127,3 +127,11 @@ def test_linking_without_a_password_needs_a_recent_sign_in(app, client):
     page = client.get("/security/sign-in-providers/corp/link").get_data(as_text=True)
 
     assert "sign in again first" in page
+
+
+def test_change_email_sends_an_account_without_a_password_to_the_reset_link(app, client):
+    signed_in_upstream(client, federated_user(app))
+
+    response = client.get("/account/email")
+
+    assert response.status_code == 303 and response.headers["Location"].endswith("/reset")
