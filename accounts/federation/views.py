@@ -112,6 +112,14 @@ def callback(slug: str):
 def _sign_in(upstream: UpstreamSettings, identity: UpstreamIdentity, next_url: str):
     """A known (iss, sub) signs its user in; an unknown one gets an account, a proof page, or a refusal."""
     row = services.find_identity(identity.iss, identity.sub)
+    if (
+        g.get("user") is not None
+        and demands.pending(next_url) is not None
+        and (row is None or row.user_id != g.user.id)
+    ):
+        # "Confirm it's you" re-authenticates the account signed in here only (like its password form).
+        message = f"This confirms {g.user.email} only. To use another account, sign out first."
+        return _refused(upstream, "confirm-other-account", message, 403, g.user.id)
     if row is not None:
         services.used(row, utcnow())
         return _enter(db.session.get(User, row.user_id), upstream, identity, next_url)
@@ -139,10 +147,6 @@ def _sign_in(upstream: UpstreamSettings, identity: UpstreamIdentity, next_url: s
 def _enter(user: User, upstream: UpstreamSettings, identity: UpstreamIdentity, next_url: str, also: tuple = ()):
     """Hand the upstream first factor to the sign-in flow (2FA still applies), after the checks a password gets."""
     now = utcnow()
-    if g.get("user") is not None and g.user.id != user.id and demands.pending(next_url) is not None:
-        # "Confirm it's you" re-authenticates the account signed in here only (like its password form).
-        message = f"This confirms {g.user.email} only. To use another account, sign out first."
-        return _refused(upstream, "confirm-other-account", message, 403, g.user.id)
     if user.is_banned(now):
         return _refused(upstream, "banned", str(identity_services.AccountBanned(user.banned_until)), 403, user.id)
     if user.email_verified_at is None:
