@@ -137,6 +137,9 @@ def finish(upstream: UpstreamSettings) -> UpstreamIdentity:
         raise UpstreamError(
             "This sign-in link is stale or was not started here. Please try again.", 400, "state"
         ) from error
+    except requests.HTTPError as error:
+        # It answered, with an error (say, a refused userinfo call): the sign-in fails, the provider is up.
+        raise UpstreamError("The sign-in could not be completed. Please try again.", 400, "upstream-http") from error
     except requests.RequestException as error:
         raise UpstreamError(f"{upstream.name} cannot be reached right now.", 503, "unreachable") from error
     except (OAuthError, AuthlibBaseError, JoseError, KeyError, ValueError, TypeError) as error:
