@@ -135,3 +135,14 @@ def test_change_email_sends_an_account_without_a_password_to_the_reset_link(app,
     response = client.get("/account/email")
 
     assert response.status_code == 303 and response.headers["Location"].endswith("/reset")
+
+
+def test_the_callback_is_rate_limited_per_address_like_sign_in(accounts_app_with, tmp_path):
+    (tmp_path / "corp.toml").write_text(CORP)
+    client = accounts_app_with(
+        FEDERATION_UPSTREAMS_DIR=str(tmp_path), RATELIMIT_SIGNIN_PER_IP="2 per minute"
+    ).test_client()
+
+    answers = [client.get("/sign-in/with/corp/callback?code=x&state=y").status_code for _ in range(3)]
+
+    assert answers == [400, 400, 429]
