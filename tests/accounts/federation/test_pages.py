@@ -146,3 +146,15 @@ def test_the_callback_is_rate_limited_per_address_like_sign_in(accounts_app_with
     answers = [client.get("/sign-in/with/corp/callback?code=x&state=y").status_code for _ in range(3)]
 
     assert answers == [400, 400, 429]
+
+
+def test_a_linked_provider_is_listed_with_unlink_and_not_offered_again(app, client):
+    signed_in_upstream(client, federated_user(app))
+
+    page = client.get("/security").get_data(as_text=True)
+    with app.app_context():
+        linked = db.session.scalar(select(FederatedIdentity.id))
+
+    assert "Corp" in page and f"/security/sign-in-providers/{linked}/unlink" in page
+    assert "Link Corp" not in page
+    assert "Your account has no password" in page
