@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 import accounts
 from accounts.extensions import db, limiter
+from tests.browser.accessibility import serious_violations
 from tests.browser.ports import pick_port
 from tests.conftest import _clean, _stop_sites, accounts_overrides
 from tests.integration.upstream import installed, start_provider
@@ -70,6 +71,7 @@ def test_sign_in_at_acme_with_the_upstream_provider_then_globex_by_sso(upstream_
 
     page.goto(acme)
     page.get_by_role("link", name="Sign in with Gatehouse").click()
+    assert serious_violations(page) == [], "the sign-in page with its provider button"
     page.get_by_role("link", name="Continue with Node Provider").click()
 
     # node-oidc-provider's own pages: any login and password, then consent.
@@ -86,3 +88,9 @@ def test_sign_in_at_acme_with_the_upstream_provider_then_globex_by_sso(upstream_
     page.get_by_role("link", name="Sign in", exact=True).click()
     expect(page).to_have_url(f"{globex}/")
     expect(page.get_by_text("Signed in as Robin robin")).to_be_visible()
+
+    # At Accounts, the security page lists the new link; the account has no password to guess.
+    page.goto(f"{sites.accounts.url}/security")
+    expect(page.get_by_role("heading", name="Sign-in providers")).to_be_visible()
+    expect(page.get_by_role("button", name="Unlink")).to_be_visible()
+    assert serious_violations(page) == []
