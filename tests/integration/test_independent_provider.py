@@ -64,15 +64,24 @@ def start_stranger(monkeypatch, **provider_env) -> Stranger:
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (outlives this function: closed by stop_stranger)
     process = start_provider(ports[0], clients, log, **provider_env)
     live = []
-    for slug, port, url in zip(("acme", "globex"), ports[1:], urls, strict=True):
-        prefix = slug.upper()
-        monkeypatch.setenv(f"{prefix}_URL", url)
-        monkeypatch.setenv(f"{prefix}_ISSUER", issuer)
-        monkeypatch.setenv(f"{prefix}_CLIENT_SECRET", secrets_by_slug[slug])
-        app = tenants.create_app(slug, {"TESTING": True})
-        with app.app_context():
-            tenants_db.create_all()
-        live.append(serve(app, "127.0.0.1", port))
+    try:
+        for slug, port, url in zip(("acme", "globex"), ports[1:], urls, strict=True):
+            prefix = slug.upper()
+            monkeypatch.setenv(f"{prefix}_URL", url)
+            monkeypatch.setenv(f"{prefix}_ISSUER", issuer)
+            monkeypatch.setenv(f"{prefix}_CLIENT_SECRET", secrets_by_slug[slug])
+            app = tenants.create_app(slug, {"TESTING": True})
+            with app.app_context():
+                tenants_db.create_all()
+            live.append(serve(app, "127.0.0.1", port))
+    except BaseException:
+        # A port taken meanwhile (shared machine): no node process or site may outlive the failed set-up.
+        for site in live:
+            site.stop()
+        process.terminate()
+        process.communicate(timeout=10)
+        log.close()
+        raise
     return Stranger(issuer, process, log, *live)
 
 
