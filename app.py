@@ -18,6 +18,7 @@ from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
 import accounts
 import tenants
 from common.request_log import configure_json_logging
+from devtools import upstream as dev_upstream
 from tenants.site.settings import available_tenants, load_settings
 
 
@@ -58,6 +59,8 @@ def main() -> None:
     """Start all three development servers and wait; exit non-zero if any port is taken."""
     # The sites log each request as JSON (route pattern only); werkzeug's own line would print ?code=… in full.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Before Accounts is built: a running dev provider enables accounts/upstreams/dev.toml by environment.
+    upstream_line = dev_upstream.start(accounts.accounts_url())
     sites = [(create_app(), accounts.accounts_url(), "ACCOUNTS_URL")]
     sites += [
         (tenant(slug), load_settings(slug).url, f"{slug.upper().replace('-', '_')}_URL") for slug in available_tenants()
@@ -70,6 +73,7 @@ def main() -> None:
     for app, url, _ in sites:
         print(f"  {app.config['SITE_NAME']:<20} {url}")
     print(f"  {'Start here':<20} {sites[0][1]}  (demo users, a tour, links to every site)")
+    print(f"  {'Upstream provider':<20} {upstream_line}")
     print("Press Ctrl+C to stop.\n", flush=True)
     try:
         for thread in threads:

@@ -22,6 +22,7 @@ from .admin.views import bp as admin_bp
 from .audit.views import bp as audit_bp
 from .cli import cli
 from .extensions import csrf, db, limiter, migrate
+from .federation import init_app as init_federation
 from .identity import email_change_views  # noqa: F401  (adds the change-email pages to identity_bp)
 from .identity.forms import ConfirmForm
 from .identity.views import bp as identity_bp
@@ -150,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     init_mfa(app)
     init_passkeys(app)
     init_magic_links(app)
+    init_federation(app)
     init_oidc(app)
     init_security_events(app)
 

@@ -84,9 +84,14 @@ class Sites:
             site.stop()
 
 
-def start_sites(monkeypatch, accounts_app: Flask, hosts=("127.0.0.1", "127.0.0.1", "127.0.0.1")) -> Sites:
-    """Serve accounts_app and start both tenants; they are registered as first-party confidential clients."""
-    ports = [free_port(host) for host in hosts]
+def start_sites(
+    monkeypatch, accounts_app: Flask, hosts=("127.0.0.1", "127.0.0.1", "127.0.0.1"), ports: list[int] | None = None
+) -> Sites:
+    """Serve accounts_app and start both tenants; they are registered as first-party confidential clients.
+
+    ports: the three ports, when a test must know them beforehand (say, to register Accounts elsewhere).
+    """
+    ports = ports or [free_port(host) for host in hosts]
     urls = [f"http://{host}:{port}" for host, port in zip(hosts, ports, strict=True)]
     accounts_app.config["SITE_URL"] = urls[0]  # the issuer is the URL the browser and tenants use
     with accounts_app.app_context():

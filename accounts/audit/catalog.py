@@ -17,6 +17,12 @@ EVENT_TYPES: dict[str, str] = {
     "email.change_cancelled": "Cancelled an email address change",
     "email.changed": "Changed email address",
     "session.revoked": "Ended a session",
+    # Sign-in with an upstream provider (federation).
+    "federation.signed_in": "Signed in with another provider",
+    "federation.signin_failed": "Sign-in with another provider failed",
+    "federation.account_created": "Created an account by signing in with another provider",
+    "federation.linked": "Linked a sign-in provider",
+    "federation.unlinked": "Unlinked a sign-in provider",
     # Second factor (mfa).
     "mfa.enabled": "Turned on two-factor authentication",
     "mfa.disabled": "Turned off two-factor authentication",

@@ -55,6 +55,13 @@ def _sent_message(new_email: str) -> str:
 @login_required
 def change_email():
     """Ask to move the account to a new address; the answer is the same whether or not it is taken."""
+    if not g.user.has_password:
+        # The change is confirmed with the password: an account made by an upstream sign-in sets one first.
+        flash(
+            "Changing your address needs your password, and your account has none yet. Ask for a link to set one.",
+            "info",
+        )
+        return see_other("identity.reset_request")
     form = ChangeEmailForm()
     if not form.validate_on_submit():
         if request.method == "POST":

@@ -34,6 +34,7 @@ class User(db.Model):
     # Stored normalised (see normalise_email), so the unique index is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # "" for an account made by an upstream sign-in: no password until one is set through reset.
     password_hash: Mapped[str] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None]
     site_role: Mapped[str] = mapped_column(String(20), default="user")
@@ -54,6 +55,10 @@ class User(db.Model):
     @property
     def is_admin(self) -> bool:
         return self.site_role == "admin"
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
 
     def is_banned(self, now: datetime) -> bool:
         """True while a ban is in force; an expired ban no longer counts."""

@@ -90,8 +90,8 @@ def authenticate(email: str, password: str, *, params: dict, now: datetime | Non
     if len(password) > 1024:
         return None
     user = find_user(email)
-    if user is None:
-        burn_verification_time(password, params)
+    if user is None or not user.has_password:
+        burn_verification_time(password, params)  # an account without a password answers as slowly
         return None
     ok, new_hash = verify_password(user.password_hash, password, params)
     if not ok:

@@ -282,6 +282,10 @@ def reset_password(token: str):
 @login_required
 def change_password():
     """Change the password (the current one is required); other sessions end."""
+    if not g.user.has_password:
+        # An account made by an upstream sign-in has no current password to give: a reset link sets the first.
+        flash("Your account has no password yet. Ask for a link to set one.", "info")
+        return see_other("identity.reset_request")
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         if request.method == "POST":

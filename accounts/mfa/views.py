@@ -11,6 +11,8 @@ from ..audit.events import record_event
 from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db, limiter
+from ..federation.client import upstreams
+from ..federation.services import identities_of
 from ..impersonation.history import impersonations_of
 from ..passkeys.forms import NameForm
 from ..passkeys.services import has_passkey, passkeys_of
@@ -133,6 +135,8 @@ def security():
         devices=trusted_devices.list_devices(user_id, utcnow()),
         impersonations=impersonations_of(user_id),
         passkeys=passkeys_of(user_id),
+        sign_in_identities=identities_of(user_id),
+        provider_names={slug: u.name for slug, u in upstreams().items()},
         name_form=NameForm(),
         form=ActionForm(),
     )

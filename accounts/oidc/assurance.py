@@ -16,12 +16,18 @@ SECOND_FACTOR_METHODS = frozenset({"otp"})
 KEY_METHODS = frozenset({"hwk", "swk"})
 # RFC 8176 has no value for an emailed link; "email" (as Okta and Ping use it) is one factor, never "otp" (two).
 MAGIC_LINK_METHOD = "email"
+# RFC 8176 has no value for federation: "fed" records a sign-in at an upstream provider (one factor).
+FEDERATED_METHOD = "fed"
+# RFC 8176 §2 "mfa": added to "fed" only when the provider's file trusts its acr/amr and it reported MFA.
+UPSTREAM_MFA_METHOD = "mfa"
 
 
 def used_second_factor(amr: list[str]) -> bool:
     """True if the authentication included a second factor (a code, or a user-verified passkey)."""
     methods = set(amr)
-    return bool(SECOND_FACTOR_METHODS & methods) or (bool(KEY_METHODS & methods) and "user" in methods)
+    if SECOND_FACTOR_METHODS & methods or UPSTREAM_MFA_METHOD in methods:
+        return True
+    return bool(KEY_METHODS & methods) and "user" in methods
 
 
 def acr_for(amr: list[str]) -> str | None:

@@ -39,3 +39,7 @@ SIGN_IN_DEMAND = Slot("demand")
 FRESH_BACKUP_CODES = Slot("mfa_fresh_codes")
 # The WebAuthn challenge this browser was last given, spent by its answer (accounts/passkeys/views.py).
 PASSKEY_CHALLENGE = Slot("passkey_challenge")
+# Why this browser went to an upstream provider: to sign in (and where next) or to link (accounts/federation/views.py).
+FEDERATION_INTENT = Slot("federation_intent")
+# An upstream identity naming an existing account, until its owner proves it (accounts/federation/views.py).
+FEDERATION_PENDING_LINK = Slot("federation_pending_link")

@@ -33,7 +33,7 @@ EXPLANATIONS = {
         "How strongly you were authenticated; the PAPE multi-factor URI after a second factor.", f"{CORE} §2"
     ),
     "amr": Explanation(
-        "How you authenticated: pwd for a password, otp for a one-time code, hwk or swk with user for a passkey.",
+        "How you signed in: pwd password, otp one-time code, hwk/swk + user passkey, fed another provider.",
         "RFC 8176 §2",
     ),
     "azp": Explanation("The client the token was issued to, when aud names more than one.", f"{CORE} §2"),

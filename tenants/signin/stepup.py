@@ -18,10 +18,13 @@ CLOCK_SKEW = 60
 
 
 def second_factor_in(amr: object) -> bool:
-    """True if RFC 8176 amr names a second factor: a one-time code, or a key unlocked by the user (a passkey)."""
+    """True if RFC 8176 amr names a second factor: a one-time code, a key unlocked by the user (a passkey), or mfa.
+
+    "mfa" (RFC 8176 §2, multiple factors) is what the provider sends for an upstream sign-in it trusts as MFA.
+    """
     if not isinstance(amr, list):
         return False
-    return "otp" in amr or (("hwk" in amr or "swk" in amr) and "user" in amr)
+    return "otp" in amr or "mfa" in amr or (("hwk" in amr or "swk" in amr) and "user" in amr)
 
 
 def second_factor_fresh(claims: Mapping, *, now: int, max_age: int) -> bool:

@@ -1,22 +1,17 @@
 """SPEC §1: Acme and Globex, unchanged, against an OpenID provider that is not Accounts nor written here.
 
 The provider is panva's node-oidc-provider (OpenID Certified), run by node from
-tests/integration/node_oidc_provider/ (`npm ci` there the first time). It advertises only
+devtools/upstream_provider/ (`npm ci` there the first time; make run uses it too). It advertises only
 `openid profile email offline_access`, refuses any other scope, sends no `orgs` claim, keeps profile
 claims out of the ID token, and (OIDC Core §11) issues no refresh token without prompt=consent.
 """
 
-import json
-import os
 import re
 import secrets
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from pathlib import Path
-from select import select as readable
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -28,11 +23,9 @@ from common.clock import utcnow
 from tenants.extensions import db as tenants_db
 from tenants.signin.models import TokenSet
 from tests.conftest import _clean
+from tests.integration.upstream import installed, start_provider, through_provider
 from tests.live import LiveServer, form_token, free_port, serve
 
-PROVIDER_DIR = Path(__file__).with_name("node_oidc_provider")
-START_TIMEOUT_SECONDS = 30
-FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 LOGOUT_FORM = re.compile(r'<form[^>]*id="op.logoutForm"[^>]*>(.*?)</form>', re.S)
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
@@ -46,55 +39,6 @@ class Stranger:
     log: object  # the provider's stderr, kept in a temporary file
     acme: LiveServer
     globex: LiveServer
-
-
-def _installed() -> None:
-    """node-oidc-provider from the lockfile, installed once; skipped, saying why, without node, npm or registry.
-
-    The suite must run on a machine with no services (`make test`); set GATEHOUSE_REQUIRE_NODE=1 to make a
-    missing toolchain a failure instead.
-    """
-    if (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
-        return
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    if missing:
-        _unavailable(f"{' and '.join(missing)} not installed")
-    done = subprocess.run(  # noqa: S603
-        ["npm", "ci", "--no-audit", "--no-fund"],  # noqa: S607
-        cwd=PROVIDER_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        _unavailable(f"npm ci in {PROVIDER_DIR} failed:\n{done.stderr[-2000:]}")
-
-
-def _unavailable(why: str) -> None:
-    if os.environ.get("GATEHOUSE_REQUIRE_NODE") == "1":
-        pytest.fail(why)
-    pytest.skip(f"the independent provider cannot run here: {why}")
-
-
-def _start_provider(port: int, clients: list[dict], log, **env) -> subprocess.Popen:
-    """node provider.mjs, its stderr to the open file log; returns once it says it is ready."""
-    settings = {"PORT": str(port), "ISSUER": f"http://127.0.0.1:{port}", "CLIENTS": json.dumps(clients)}
-    process = subprocess.Popen(  # noqa: S603
-        ["node", "provider.mjs"],  # noqa: S607
-        cwd=PROVIDER_DIR,
-        env={"PATH": os.environ["PATH"], "NODE_ENV": "test", **settings, **env},
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    ready, _, _ = readable([process.stdout], [], [], START_TIMEOUT_SECONDS)
-    if not ready or process.stdout.readline().strip() != "ready":
-        process.kill()
-        process.wait()
-        log.seek(0)
-        raise AssertionError(f"node-oidc-provider did not start:\n{log.read()[-2000:]}")
-    return process
 
 
 def _client(slug: str, url: str, secret: str) -> dict:
@@ -112,23 +56,32 @@ def _client(slug: str, url: str, secret: str) -> dict:
 
 def start_stranger(monkeypatch, **provider_env) -> Stranger:
     """node-oidc-provider on a free port, Acme and Globex registered there and served against it."""
-    _installed()
+    installed()
     ports = [free_port("127.0.0.1") for _ in range(3)]
     issuer, urls = f"http://127.0.0.1:{ports[0]}", [f"http://127.0.0.1:{p}" for p in ports[1:]]
     secrets_by_slug = {slug: secrets.token_urlsafe(24) for slug in ("acme", "globex")}
     clients = [_client(slug, url, secrets_by_slug[slug]) for slug, url in zip(("acme", "globex"), urls, strict=True)]
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (outlives this function: closed by stop_stranger)
-    process = _start_provider(ports[0], clients, log, **provider_env)
+    process = start_provider(ports[0], clients, log, **provider_env)
     live = []
-    for slug, port, url in zip(("acme", "globex"), ports[1:], urls, strict=True):
-        prefix = slug.upper()
-        monkeypatch.setenv(f"{prefix}_URL", url)
-        monkeypatch.setenv(f"{prefix}_ISSUER", issuer)
-        monkeypatch.setenv(f"{prefix}_CLIENT_SECRET", secrets_by_slug[slug])
-        app = tenants.create_app(slug, {"TESTING": True})
-        with app.app_context():
-            tenants_db.create_all()
-        live.append(serve(app, "127.0.0.1", port))
+    try:
+        for slug, port, url in zip(("acme", "globex"), ports[1:], urls, strict=True):
+            prefix = slug.upper()
+            monkeypatch.setenv(f"{prefix}_URL", url)
+            monkeypatch.setenv(f"{prefix}_ISSUER", issuer)
+            monkeypatch.setenv(f"{prefix}_CLIENT_SECRET", secrets_by_slug[slug])
+            app = tenants.create_app(slug, {"TESTING": True})
+            with app.app_context():
+                tenants_db.create_all()
+            live.append(serve(app, "127.0.0.1", port))
+    except BaseException:
+        # A port taken meanwhile (shared machine): no node process or site may outlive the failed set-up.
+        for site in live:
+            site.stop()
+        process.terminate()
+        process.communicate(timeout=10)
+        log.close()
+        raise
     return Stranger(issuer, process, log, *live)
 
 
@@ -158,22 +111,6 @@ def stranger_with_refresh(monkeypatch):
     running = start_stranger(monkeypatch, REFRESH_TOKENS="always")
     yield running
     stop_stranger(running)
-
-
-def at_provider(response, issuer: str) -> bool:
-    return response.url.startswith(f"{issuer}/interaction/")
-
-
-def through_provider(browser: requests.Session, response, issuer: str, login: str = "robin"):
-    """Answer the provider's own pages (login, then consent) until it sends the browser back."""
-    for _ in range(4):
-        if not at_provider(response, issuer):
-            return response
-        action = FORM_ACTION.search(response.text).group(1)
-        prompt = "login" if 'name="login"' in response.text else "consent"
-        data = {"prompt": prompt, "login": login, "password": "any"} if prompt == "login" else {"prompt": prompt}
-        response = browser.post(urljoin(response.url, action), data=data)
-    raise AssertionError(f"stuck at the provider: {response.url}")
 
 
 def sign_in(browser: requests.Session, site: LiveServer, issuer: str, next: str = "/"):

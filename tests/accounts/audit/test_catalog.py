@@ -7,7 +7,7 @@ import accounts
 from accounts.audit.catalog import EVENT_TYPES, describe
 
 # A quoted "<area>.<what>" in Accounts code, for the areas that record events.
-AREAS = "signin|signout|password|email|session|mfa|org|consent|client|keys|admin|impersonation"
+AREAS = "federation|signin|signout|password|email|session|mfa|org|consent|client|keys|admin|impersonation"
 RECORDED = re.compile(rf'"((?:{AREAS})\.[a-z_]+)"')
 # A call whose first argument may be on the next line.
 CALL = re.compile(r'(?:record_event|_record|_record_client_event)\(\s*"([a-z_.]+)"')

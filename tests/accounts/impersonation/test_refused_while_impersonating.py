@@ -27,6 +27,7 @@ DUMMY_URL_VALUES = {
     "slug": "initech",
     "device_id": 1,
     "passkey_id": 1,
+    "identity_id": 1,
     "client_id": "app",
     "public_id": "p",
     "invitation_id": 1,

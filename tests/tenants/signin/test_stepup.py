@@ -26,6 +26,8 @@ GOOD = {"acr": MFA_ACR, "amr": ["pwd", "otp"], "auth_time": NOW - 60}
         ({"acr": None}, False),
         ({"acr": "urn:example:loa:1"}, False),
         ({"amr": ["otp"]}, True),
+        ({"amr": ["fed", "mfa"]}, True),  # an upstream sign-in Accounts trusts as multi-factor
+        ({"amr": ["fed"]}, False),  # an upstream sign-in is one factor
     ],
 )
 def test_second_factor_fresh(changes, fresh):

@@ -2,13 +2,17 @@
 // Certified), configured as a stranger to Gatehouse: scopes openid/profile/email/offline_access only,
 // profile claims at userinfo alone (conformIdTokenClaims), no `orgs` claim, refresh tokens only where
 // OIDC Core §11 allows (offline_access with prompt=consent) unless REFRESH_TOKENS=always.
-// Usage: node provider.mjs  (PORT, ISSUER, CLIENTS as JSON, REFRESH_TOKENS, ACCESS_TOKEN_TTL from env)
+// Usage: node provider.mjs  (PORT, ISSUER, CLIENTS as JSON, REFRESH_TOKENS, ACCESS_TOKEN_TTL from env;
+// ACCOUNTS as JSON keyed by login, e.g. {"dana": {"email": "dana@x.test", "email_verified": false, "name": "Dana"}},
+// overrides the claims of those logins: everyone else is "Robin <login>", <login>@node-oidc.example, verified).
+// Used by the tests (tests/integration/) and by `make run` as Accounts' development upstream provider.
 import * as crypto from 'node:crypto';
 import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT);
 const issuer = process.env.ISSUER;
 const clients = JSON.parse(process.env.CLIENTS);
+const accounts = JSON.parse(process.env.ACCOUNTS || '{}');
 const refreshAlways = process.env.REFRESH_TOKENS === 'always';
 const SUPPORTED = new Set(['openid', 'profile', 'email', 'offline_access']);
 
@@ -38,7 +42,8 @@ const provider = new Provider(issuer, {
     return {
       accountId: sub,
       async claims() {
-        return { sub, name: `Robin ${sub}`, email: `${sub}@node-oidc.example`, email_verified: true };
+        const defaults = { name: `Robin ${sub}`, email: `${sub}@node-oidc.example`, email_verified: true };
+        return { ...defaults, ...(accounts[sub] || {}), sub };
       },
     };
   },
@@ -64,6 +69,17 @@ provider.use(async (ctx, next) => {
 
 // Failures to deliver a logout token are the test's business: say them on stderr.
 provider.on('backchannel.error', (ctx, err, client) => console.error(`backchannel to ${client.clientId}: ${err} ${err.cause ?? ""}`));
+
+// Started by `make run` (devtools/upstream.py): stop when that process is gone, however it ended.
+if (process.env.PARENT_PID) {
+  setInterval(() => {
+    try {
+      process.kill(Number(process.env.PARENT_PID), 0);
+    } catch {
+      process.exit(0);
+    }
+  }, 1000).unref();
+}
 
 provider.listen(port, '127.0.0.1', () => {
   console.log('ready');
