@@ -13,6 +13,8 @@ import accounts
 import tenants
 from accounts.audit.events import Origin
 from accounts.extensions import db as accounts_db
+from accounts.federation import services as federation
+from accounts.federation.models import FederatedIdentity
 from accounts.identity import email_change, tokens
 from accounts.identity.models import User
 from accounts.magic_links import services as magic_links
@@ -124,6 +126,13 @@ def accounts_world(accounts_app, make_user, outbox):
         verify = tokens.issue_token(bob, tokens.VERIFY_EMAIL, accounts_app.config["EMAIL_TOKEN_LIFETIME"], now)
         user = accounts_db.session.get(User, alice.id)
         reset = tokens.issue_token(user, tokens.RESET_PASSWORD, accounts_app.config["PASSWORD_RESET_LIFETIME"], now)
+        identity = FederatedIdentity(user_id=alice.id, provider="dev", iss="https://upstream.example", sub="a-1")
+        accounts_db.session.add(identity)
+        accounts_db.session.flush()
+        identity_id = identity.id
+        link_by_mail = tokens.issue_token(
+            user, federation.LINK_BY_MAIL, accounts_app.config["FEDERATION_PROOF_LIFETIME"], now
+        )
         new_address = email_change.request_change(
             user,
             "alice.new@example.com",
@@ -165,6 +174,9 @@ def accounts_world(accounts_app, make_user, outbox):
         "identity.reset_password": {"token": reset},
         "identity.confirm_email_change": {"token": new_address},
         "magic_links.confirm": {"token": sign_in_link},
+        "federation.confirm_by_mail": {"token": link_by_mail},
+        "federation.link": {"slug": "dev"},
+        "federation.unlink": {"identity_id": identity_id},
         "sessions.revoke": {"public_id": phone_sid},
         "orgs.rename": {"slug": "initech"},
         "orgs.delete": {"slug": "initech"},
