@@ -3,6 +3,7 @@
 from flask import Flask
 
 from ..sessions.signin_flow import register_stage
+from . import passkey_step  # noqa: F401  (adds the passkey second step to bp)
 from .cli import cli
 from .receivers import connect_receivers
 from .settings import init_settings

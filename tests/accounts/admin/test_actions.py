@@ -8,6 +8,7 @@ from sqlalchemy import select
 from accounts.admin.forms import ActionForm, BanForm, RoleForm
 from accounts.extensions import db
 from accounts.identity.models import User
+from accounts.mfa import factors as mfa_factors
 from accounts.mfa import services as mfa_services
 from accounts.mfa.settings import mfa_settings
 from accounts.oidc.models import Token
@@ -167,11 +168,11 @@ def test_reset_second_factor_removes_it_and_is_audited(accounts_app, admin_clien
             user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", keys=_keys(accounts_app), now=utcnow()
         )
         db.session.commit()
-        assert mfa_services.has_second_factor(alice.id)
+        assert mfa_factors.has_totp(alice.id)
     response = _post(admin_client, alice.id, "reset-mfa")
     assert "was reset" in flashes(admin_client.get(response.location))[0]
     with accounts_app.app_context():
-        assert not mfa_services.has_second_factor(alice.id)
+        assert not mfa_factors.has_totp(alice.id)
     [event] = events(accounts_app, "admin.mfa_reset")
     assert event.details["user_id"] == alice.id
 
