@@ -105,6 +105,7 @@ let autofill = null; // the waiting conditional get(): { controller, options } (
 async function startAutofill(button, token, errorBox) {
   const check = PublicKeyCredential.isConditionalMediationAvailable;
   if (!check || !(await check.call(PublicKeyCredential).catch(() => false))) return;
+  if (button.disabled) return; // the button was pressed meanwhile: its own ceremony runs
   const controller = new AbortController();
   const waiting = { controller, options: Promise.resolve() };
   autofill = waiting;
@@ -150,6 +151,7 @@ function setUpSignIn(button) {
     } catch (error) {
       showError(errorBox, error);
       button.disabled = false;
+      if (button.dataset.conditional === "on") startAutofill(button, token, errorBox); // offer autofill again
     }
   });
   if (button.dataset.conditional === "on") startAutofill(button, token, errorBox);

@@ -11,7 +11,7 @@ from accounts.passkeys.models import PasskeyCredential
 from common.clock import utcnow
 from tests.accounts.mfa.conftest import CHALLENGE, code_now, enrol, events, second_step, signed_in_record, user_id
 from tests.accounts.passkeys.conftest import SECOND_STEP, add_passkey, passkey_sign_in, post_json
-from tests.conftest import PASSWORD, submit
+from tests.conftest import PASSWORD, Auth, submit
 
 OFF_MAIL = "Two-factor authentication is off on your Gatehouse account"
 
@@ -93,11 +93,10 @@ def test_the_passkey_step_can_trust_this_browser(accounts_app, client, auth, ali
     assert auth.sign_in().headers["Location"] == "/"  # trusted: the step is skipped, as after a code
 
 
-def test_a_refused_passkey_step_is_audited(accounts_app, client, auth, alice_with_passkey):
+@pytest.mark.parametrize("lie", [{"origin": "https://evil.example"}, {"rp_id": "evil.example"}])
+def test_a_refused_passkey_step_is_audited(accounts_app, client, auth, alice_with_passkey, lie):
     auth.sign_in()
-    response = passkey_sign_in(
-        client, alice_with_passkey, url=SECOND_STEP, page=CHALLENGE, origin="https://evil.example"
-    )
+    response = passkey_sign_in(client, alice_with_passkey, url=SECOND_STEP, page=CHALLENGE, **lie)
     assert response.status_code == 400
     failed = events(accounts_app)[-1]
     assert (failed.event_type, failed.details) == ("signin.failed", {"why": "passkey"})
@@ -173,3 +172,14 @@ def test_bad_input_to_the_passkey_step_is_a_json_error(accounts_app, client, aut
     post_json(client, SECOND_STEP + "/options", token_from=CHALLENGE)
     response = post_json(client, SECOND_STEP, body, token_from=CHALLENGE)
     assert response.status_code == 400 and "error" in response.get_json()
+
+
+def test_a_passkey_step_answer_cannot_be_given_twice(accounts_app, client, auth, alice_with_passkey):
+    auth.sign_in()
+    options = post_json(client, SECOND_STEP + "/options", token_from=CHALLENGE).get_json()
+    answer = {"credential": alice_with_passkey.get(options)}
+    other = accounts_app.test_client()
+    Auth(other).sign_in()  # another browser that gave the password too, replaying the captured answer
+    assert post_json(other, SECOND_STEP, answer, token_from=CHALLENGE).status_code == 400
+    assert post_json(client, SECOND_STEP, answer, token_from=CHALLENGE).status_code == 200
+    assert post_json(client, SECOND_STEP, answer, token_from="/security").status_code == 409  # no step left
