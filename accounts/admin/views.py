@@ -11,8 +11,8 @@ from ..extensions import db
 from ..identity.models import User
 from ..impersonation import rules as impersonation_rules
 from ..impersonation.forms import StartForm
-from ..mfa.factors import has_second_factor, has_totp
-from ..mfa.services import remove_second_factor
+from ..mfa.factors import has_second_factor
+from ..mfa.services import reset_second_factors
 from ..security_events import queries as deliveries
 from ..sessions import authentication
 from ..sessions.services import active_sessions, end_sessions
@@ -74,7 +74,7 @@ def user_page(user_id: int):
     """Everything an admin needs about one user, and the actions the rules allow."""
     target = _target(user_id)
     now = utcnow()
-    mfa_on = has_totp(target.id)
+    mfa_on = has_second_factor(target.id)
     return render_template(
         "accounts/admin/user.html",
         target=target,
@@ -191,12 +191,14 @@ def revoke_sessions(user_id: int):
 @bp.post("/users/<int:user_id>/reset-mfa")
 @admin_required
 def reset_mfa(user_id: int):
-    """Remove the user's second factor (lost authenticator); the password alone signs in until they enrol again."""
+    """Remove the user's second factors (lost device: app and passkeys); the password alone signs in meanwhile."""
     target, now = _target(user_id), utcnow()
-    verdict = permissions.can_reset_second_factor(actor=g.user, target=target, has_second_factor=has_totp(target.id))
+    verdict = permissions.can_reset_second_factor(
+        actor=g.user, target=target, has_second_factor=has_second_factor(target.id)
+    )
     if not verdict:
         return _refused(verdict, user_id)
-    remove_second_factor(target.id, actor_id=g.user.id, origin=request_origin(), now=now, event="admin.mfa_reset")
+    reset_second_factors(target.id, actor_id=g.user.id, origin=request_origin(), now=now)
     db.session.commit()
     flash(f"Two-factor authentication of {target.email} was reset.", "success")
     return _back(user_id)

@@ -4,8 +4,8 @@ from flask import url_for
 
 from ..identity.models import User
 from ..sessions.demands import SignInDemand
+from . import factors
 from .device_cookie import is_trusted_here
-from .factors import has_second_factor
 
 
 class SecondFactorStage:
@@ -18,7 +18,7 @@ class SecondFactorStage:
 
     def applies(self, user: User, demand: SignInDemand | None) -> bool:
         # An app that asked for the second-factor acr (oidc/assurance.py) gets the code even from a trusted device.
-        if not has_second_factor(user.id):
+        if not factors.has_second_factor(user.id):
             return False
         return not is_trusted_here(user.id) or (demand is not None and demand.second_factor)
 

@@ -67,7 +67,7 @@ def _show_codes_once(codes: list[str]) -> None:
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_PER_IP"], methods=["POST"])
 def challenge():
-    """The second sign-in step: an app or backup code, or a passkey (passkey_step.py); only what the user has."""
+    """The second sign-in step: an app or backup code, or a passkey (passkey_views.py); only what the user has."""
     pending = signin_flow.in_progress()
     if pending is None:
         flash("Your sign-in timed out or was not started. Please sign in again.", "error")

@@ -1,4 +1,4 @@
-"""Signing in with a passkey alone on the sign-in page: two factors at once (the second step: mfa/passkey_step.py)."""
+"""Signing in with a passkey alone on the sign-in page: two factors at once (the second step: mfa/passkey_views.py)."""
 
 from flask import current_app, g, jsonify, request
 
@@ -14,7 +14,8 @@ from ..sessions import demands, signin_flow
 from ..sessions.slots import PASSKEY_CHALLENGE
 from . import services
 from .ceremonies import PasskeyError, parse_response
-from .views import bp, json_error, options_response, rp
+from .views import bp
+from .web import json_error, options_response, rp
 
 
 def _signin_limit() -> str:

@@ -9,15 +9,15 @@ from ..audit.events import record_event
 from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db, limiter
-from ..mfa import device_cookie, emails
+from ..mfa import device_cookie, emails, factors
 from ..mfa import services as mfa_services
-from ..mfa.factors import has_totp
 from ..mfa.forms import ReauthenticateForm
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import PASSKEY_CHALLENGE
 from . import services
-from .ceremonies import PasskeyError, RelyingParty, parse_response, relying_party
+from .ceremonies import PasskeyError, parse_response
 from .forms import NameForm
+from .web import json_error, options_response, rp
 
 bp = Blueprint("passkeys", __name__)
 
@@ -27,21 +27,6 @@ def never_cache(response):
     """Challenges and options are for one ceremony only (RFC 9111 §5.2.2.5)."""
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def rp() -> RelyingParty:
-    """This site as a WebAuthn relying party: RP ID the Accounts host, origin exactly its URL's."""
-    return relying_party(current_app.config["SITE_URL"], current_app.config["SITE_NAME"])
-
-
-def options_response(challenge: str, options: str):
-    """Hand WebAuthn options to the browser, keeping their challenge in its session for the answer."""
-    PASSKEY_CHALLENGE.put(challenge)
-    return current_app.response_class(options, mimetype="application/json")
-
-
-def json_error(message: str, status: int = 400):
-    return jsonify(error=message), status
 
 
 def _user_key() -> str:
@@ -123,7 +108,7 @@ def remove(passkey_id: int):
     passkey = next((p for p in own if p.id == passkey_id), None)
     if passkey is None:
         abort(404)
-    last = len(own) == 1 and not has_totp(g.user.id)  # the only second factor: say so, as turning off TOTP does
+    last = len(own) == 1 and not factors.has_totp(g.user.id)  # the only second factor: say so, as turning off TOTP does
     form = ReauthenticateForm()
     here = url_for("passkeys.remove", passkey_id=passkey_id)
     if not form.validate_on_submit():

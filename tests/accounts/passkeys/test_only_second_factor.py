@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD, Auth, submit
 OFF_MAIL = "Two-factor authentication is off on your Gatehouse account"
 
 
-def passkey_step(client, authenticator, remember=False):
+def give_passkey(client, authenticator, remember=False):
     """Give the passkey on the challenge page, as its button does."""
     return passkey_sign_in(client, authenticator, url=SECOND_STEP, page=CHALLENGE, remember=remember)
 
@@ -54,7 +54,7 @@ def test_a_password_sign_in_asks_a_passkey_only_user_for_the_passkey(accounts_ap
     page = client.get(CHALLENGE).get_data(as_text=True)
     assert "Use your passkey" in page and ">Use a passkey<" in page
     assert 'name="code"' not in page and "Enter your code" not in page  # no app, so no code field
-    response = passkey_step(client, alice_with_passkey)
+    response = give_passkey(client, alice_with_passkey)
     assert response.status_code == 200 and response.get_json() == {"redirect": "/"}
     assert signed_in_record(accounts_app, client)["amr"] == ["pwd", "hwk", "user"]
 
@@ -83,7 +83,7 @@ def test_a_code_from_a_passkey_only_user_is_refused_without_signing_in(accounts_
 
 def test_the_passkey_step_can_trust_this_browser(accounts_app, client, auth, alice_with_passkey):
     auth.sign_in()
-    response = passkey_step(client, alice_with_passkey, remember=True)
+    response = give_passkey(client, alice_with_passkey, remember=True)
     assert any(
         h.startswith(accounts_app.config["SESSION_COOKIE_NAME"] + "_device=")
         for h in response.headers.getlist("Set-Cookie")
@@ -105,7 +105,7 @@ def test_a_refused_passkey_step_is_audited(accounts_app, client, auth, alice_wit
 
 def _signed_in_with_trusted_browser(client, auth, authenticator):
     auth.sign_in()
-    passkey_step(client, authenticator, remember=True)
+    give_passkey(client, authenticator, remember=True)
 
 
 def test_removing_the_last_second_factor_warns_forgets_devices_and_mails(
@@ -139,7 +139,7 @@ def test_removing_one_of_two_passkeys_keeps_the_second_step(accounts_app, client
 def test_removing_a_passkey_beside_totp_keeps_the_second_step(accounts_app, client, auth, alice_with_passkey, outbox):
     enrol(accounts_app, user_id(accounts_app, "alice@example.com"))
     auth.sign_in()
-    passkey_step(client, alice_with_passkey)
+    give_passkey(client, alice_with_passkey)
     [passkey_id] = passkey_ids(accounts_app)
     assert "only second factor" not in client.get(f"/security/passkeys/{passkey_id}/remove").get_data(as_text=True)
     remove_passkey(client, passkey_id)

@@ -9,7 +9,7 @@ from ..audit.origin import request_origin
 from ..extensions import db, limiter
 from ..passkeys import services as passkeys
 from ..passkeys.ceremonies import PasskeyError, parse_response
-from ..passkeys.views import json_error, options_response, rp
+from ..passkeys.web import json_error, options_response, rp
 from ..sessions import signin_flow
 from ..sessions.slots import PASSKEY_CHALLENGE
 from . import device_cookie, services
