@@ -109,12 +109,15 @@ async function startAutofill(button, token, errorBox) {
   const controller = new AbortController();
   const waiting = { controller, options: Promise.resolve() };
   autofill = waiting;
-  button.dataset.autofill = "waiting";
   try {
     await signInWith(button, token, {
       mediation: "conditional",
       signal: controller.signal,
-      fetched: (asked) => { waiting.options = asked.catch(() => {}); },
+      fetched: (asked) => {
+        waiting.options = asked.catch(() => {});
+        // Marked when get() is called, right after its options arrive (the browser test waits for it).
+        asked.then(() => { if (!controller.signal.aborted) button.dataset.autofill = "waiting"; }, () => {});
+      },
     });
   } catch (error) {
     // Aborted because the button was pressed, or its options refused (then the button still works and says why).
