@@ -21,7 +21,8 @@ from .identity.passwords import hash_password, password_problems
 from .identity.services import find_user
 from .identity.tokens import purge_expired_tokens
 from .magic_links.services import purge_expired as purge_expired_magic_links
-from .mfa.services import enable_with_secret, has_second_factor
+from .mfa.factors import has_totp
+from .mfa.services import enable_with_secret
 from .mfa.settings import mfa_settings
 from .oidc.cli import seed_demo_clients
 from .oidc.services import purge_spent
@@ -135,7 +136,7 @@ def seed_demo(users_file: Path | None) -> None:
     click.echo(f"  Wrote {path} (the demo users' sub, name and orgs claim, for the tenants' seed-demo).")
     for email, secret in DEMO_SECOND_FACTORS.items():
         user = find_user(email)
-        if not has_second_factor(user.id):
+        if not has_totp(user.id):
             enable_with_secret(user, secret, keys=mfa_settings(current_app.config).keys, now=utcnow())
         click.echo(f"\n  {email} has two-factor authentication. For the code after the password, either add")
         click.echo(f"  the secret {secret} to an authenticator app, or run")

@@ -13,7 +13,8 @@ import accounts
 from accounts.cli import create_user
 from accounts.extensions import db
 from accounts.identity.services import find_user
-from accounts.mfa.services import enable_with_secret, has_second_factor
+from accounts.mfa.factors import has_totp
+from accounts.mfa.services import enable_with_secret
 from accounts.mfa.settings import mfa_settings
 from accounts.oidc.cli import DEMO_SCOPE, tenant_registration
 from accounts.oidc.clients import Registration, find_client, new_secret, register_client, update_client
@@ -38,7 +39,7 @@ def load_users(count: int) -> dict:
             user = find_user(email) or create_user(email, PASSWORD, f"Load User {n}")
             # Every fourth user signs in with a second factor; the secret is made here, used by the load test.
             secret = None
-            if n % 4 == 3 and not has_second_factor(user.id):
+            if n % 4 == 3 and not has_totp(user.id):
                 # Random per stack, so nothing outside it can use the secret.
                 secret = pyotp.random_base32()
                 enable_with_secret(user, secret, keys=keys, now=utcnow())

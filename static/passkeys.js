@@ -86,9 +86,62 @@ function setUpRegistration(form) {
   });
 }
 
+// One get() ceremony: fresh options (a new server-side challenge), the browser's answer, then the verify route.
+async function signInWith(button, token, { mediation, signal, fetched } = {}) {
+  const optionsAsked = post(button.dataset.options, token);
+  if (fetched) fetched(optionsAsked);
+  const options = await optionsAsked;
+  const publicKey = requestOptions(options);
+  const credential = await navigator.credentials.get(mediation ? { publicKey, mediation, signal } : { publicKey });
+  const remember = document.getElementById(button.dataset.remember || "")?.checked === true;
+  const body = { credential: credentialJSON(credential), next: button.dataset.next || "", remember };
+  const done = await post(button.dataset.verify, token, body);
+  window.location.assign(done.redirect);
+}
+
+// Conditional UI (passkey autofill): the email field (autocomplete="username webauthn") lists this site's passkeys.
+let autofill = null; // the waiting conditional get(): { controller, options } (its options request)
+
+async function startAutofill(button, token, errorBox) {
+  const check = PublicKeyCredential.isConditionalMediationAvailable;
+  if (!check || !(await check.call(PublicKeyCredential).catch(() => false))) return;
+  if (button.disabled) return; // the button was pressed meanwhile: its own ceremony runs
+  const controller = new AbortController();
+  const waiting = { controller, options: Promise.resolve() };
+  autofill = waiting;
+  try {
+    await signInWith(button, token, {
+      mediation: "conditional",
+      signal: controller.signal,
+      fetched: (asked) => {
+        waiting.options = asked.catch(() => {});
+        // Marked when get() is called, right after its options arrive (the browser test waits for it).
+        asked.then(() => { if (!controller.signal.aborted) button.dataset.autofill = "waiting"; }, () => {});
+      },
+    });
+  } catch (error) {
+    // Aborted because the button was pressed, or its options refused (then the button still works and says why).
+    if (!controller.signal.aborted && error.name !== "AbortError" && autofill === waiting) showError(errorBox, error);
+  } finally {
+    if (autofill === waiting) autofill = null;
+    delete button.dataset.autofill;
+  }
+}
+
+// Pressing the button ends a waiting autofill first: its options must not land after the button's (one challenge
+// per browser session, the last one issued wins).
+async function stopAutofill() {
+  const waiting = autofill;
+  autofill = null;
+  if (!waiting) return;
+  await waiting.options;
+  waiting.controller.abort();
+}
+
 // The sign-in page (any passkey of this site) and the second step (the user's own): get(), then sign in.
 function setUpSignIn(button) {
   button.hidden = false;
+  document.getElementById("passkey-unsupported")?.setAttribute("hidden", "");
   // The CSRF token of the page's own form (sign-in, confirm or code), sent in the X-CSRFToken header.
   const token = document.querySelector("input[name=csrf_token]")?.value || "";
   const errorBox = document.getElementById(button.dataset.errors);
@@ -96,15 +149,15 @@ function setUpSignIn(button) {
     if (errorBox) errorBox.hidden = true;
     button.disabled = true;
     try {
-      const options = await post(button.dataset.options, token);
-      const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
-      const done = await post(button.dataset.verify, token, { credential: credentialJSON(credential), next: button.dataset.next || "" });
-      window.location.assign(done.redirect);
+      await stopAutofill();
+      await signInWith(button, token);
     } catch (error) {
       showError(errorBox, error);
       button.disabled = false;
+      if (button.dataset.conditional === "on") startAutofill(button, token, errorBox); // offer autofill again
     }
   });
+  if (button.dataset.conditional === "on") startAutofill(button, token, errorBox);
 }
 
 if (window.PublicKeyCredential) {

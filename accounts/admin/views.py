@@ -11,7 +11,8 @@ from ..extensions import db
 from ..identity.models import User
 from ..impersonation import rules as impersonation_rules
 from ..impersonation.forms import StartForm
-from ..mfa.services import has_second_factor, remove_second_factor
+from ..mfa.factors import has_second_factor
+from ..mfa.services import reset_second_factors
 from ..security_events import queries as deliveries
 from ..sessions import authentication
 from ..sessions.services import active_sessions, end_sessions
@@ -190,14 +191,14 @@ def revoke_sessions(user_id: int):
 @bp.post("/users/<int:user_id>/reset-mfa")
 @admin_required
 def reset_mfa(user_id: int):
-    """Remove the user's second factor (lost authenticator); the password alone signs in until they enrol again."""
+    """Remove the user's second factors (lost device: app and passkeys); the password alone signs in meanwhile."""
     target, now = _target(user_id), utcnow()
     verdict = permissions.can_reset_second_factor(
         actor=g.user, target=target, has_second_factor=has_second_factor(target.id)
     )
     if not verdict:
         return _refused(verdict, user_id)
-    remove_second_factor(target.id, actor_id=g.user.id, origin=request_origin(), now=now, event="admin.mfa_reset")
+    reset_second_factors(target.id, actor_id=g.user.id, origin=request_origin(), now=now)
     db.session.commit()
     flash(f"Two-factor authentication of {target.email} was reset.", "success")
     return _back(user_id)

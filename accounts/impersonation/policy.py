@@ -5,7 +5,7 @@ REFUSED names the pages (any method) that are never for an impersonator. A test 
 fails for any write route missing from both, so each one is a decision someone made.
 """
 
-from flask import request
+from flask import jsonify, request
 
 from common.errors import render_error
 
@@ -76,8 +76,8 @@ ALLOWED_WRITES: dict[str, str] = {
     "orgs.decline": "answer the user's invitations",
     "mfa.challenge": "(a sign-in stage: unreachable while signed in)",
     "mfa.cancel": "(a sign-in stage: unreachable while signed in)",
-    "passkeys.second_step_options": "(a sign-in stage: unreachable while signed in)",
-    "passkeys.second_step": "(a sign-in stage: unreachable while signed in)",
+    "mfa.passkey_options": "(a sign-in stage: unreachable while signed in)",
+    "mfa.passkey": "(a sign-in stage: unreachable while signed in)",
 }
 # Machine endpoints: called by apps with their own credentials, never with this browser session.
 MACHINE_ENDPOINTS = frozenset({"oidc.token", "oidc.introspect", "oidc.revoke", "oidc.userinfo"})
@@ -103,6 +103,12 @@ def refusal(endpoint: str | None, method: str) -> str | None:
     return "make this change"  # not in the table: refused until someone decides
 
 
+def impersonating() -> bool:
+    """True while an admin acts as the signed-in user (pages hide what this table refuses)."""
+    auth = authentication.current()
+    return auth is not None and auth.impersonated
+
+
 def guard():
     """before_request: refuse, with a clear page and nothing changed, what an impersonator may not do."""
     auth = authentication.current()
@@ -111,8 +117,7 @@ def guard():
     what = refusal(request.endpoint, request.method)
     if what is None:
         return None
-    return render_error(
-        403,
-        f"While impersonating a user you cannot {what}. Stop impersonating to act as yourself again.",
-        "Not while impersonating",
-    )
+    message = f"While impersonating a user you cannot {what}. Stop impersonating to act as yourself again."
+    if request.is_json:  # static/passkeys.js posts JSON and shows the answer's "error"
+        return jsonify(error=message), 403
+    return render_error(403, message, "Not while impersonating")

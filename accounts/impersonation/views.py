@@ -9,7 +9,7 @@ from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db
 from ..identity.models import User
-from ..mfa.services import has_second_factor
+from ..mfa.factors import has_second_factor
 from ..sessions import authentication, demands
 from . import flows, rules
 from .forms import StartForm, StopForm

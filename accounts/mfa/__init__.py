@@ -2,7 +2,8 @@
 
 from flask import Flask
 
-from ..sessions.signin_flow import register_stage
+from ..sessions import signin_flow
+from . import passkey_views  # noqa: F401  (adds the passkey second step to bp)
 from .cli import cli
 from .receivers import connect_receivers
 from .settings import init_settings
@@ -13,7 +14,7 @@ from .views import bp
 def init_app(app: Flask) -> None:
     """Wire the second factor into Accounts: settings, pages, the stage guard, CLI, signal hooks."""
     init_settings(app)
-    register_stage(app, SecondFactorStage())
+    signin_flow.register_stage(app, SecondFactorStage())
     app.register_blueprint(bp)
     app.register_blueprint(cli)
     connect_receivers()

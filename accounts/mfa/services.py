@@ -6,14 +6,15 @@ Callers commit. A refused code is committed too: its counted failure (and a lock
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from ..audit.events import Origin, record_event
 from ..extensions import db
 from ..identity.models import User
 from ..identity.passwords import verify_password
+from ..passkeys import services as passkeys
 from ..security_events import outbox
-from . import backup_codes, lockout, totp, trusted_devices
+from . import backup_codes, factors, lockout, totp, trusted_devices
 from .encryption import MfaKeys
 from .models import TotpCredential
 from .settings import MfaSettings
@@ -49,16 +50,6 @@ class Verified:
     codes_left: int
 
 
-def has_second_factor(user_id: int) -> bool:
-    """True if the user has 2FA switched on (sign-in asks for it; the OpenID provider may too)."""
-    return (
-        db.session.scalar(
-            select(TotpCredential.id).where(TotpCredential.user_id == user_id, TotpCredential.enabled_at.is_not(None))
-        )
-        is not None
-    )
-
-
 def parse_code(raw: str | None) -> tuple[str, str]:
     """("totp", "123456") or ("backup", "abcde23456") from what the user typed; else SecondFactorError."""
     compact = "".join((raw or "").split()).replace("-", "")
@@ -76,7 +67,7 @@ def parse_code(raw: str | None) -> tuple[str, str]:
 
 def begin_enrolment(user: User, *, keys: MfaKeys, now: datetime) -> None:
     """Give the user a new, not yet active secret to add to an authenticator app."""
-    if has_second_factor(user.id):
+    if factors.has_totp(user.id):
         raise SecondFactorError("Two-factor authentication is already on.")
     totp.store_secret(user.id, totp.new_secret(), keys.secrets, now)
 
@@ -156,7 +147,7 @@ def regenerate_backup_codes(
 ) -> list[str]:
     """New backup codes after re-entering the password; the old ones stop working."""
     _reauthenticate(user, password, params)
-    if not has_second_factor(user.id):
+    if not factors.has_totp(user.id):
         raise SecondFactorError("Turn on two-factor authentication first.", "password")
     codes = backup_codes.replace_codes(user.id, keys.codes, now)
     record_event("mfa.backup_codes_regenerated", actor_id=user.id, origin=origin, now=now)
@@ -166,7 +157,7 @@ def regenerate_backup_codes(
 def disable_second_factor(user: User, password: str, *, params: dict, origin: Origin, now: datetime) -> None:
     """Turn 2FA off after re-entering the password."""
     _reauthenticate(user, password, params)
-    if not has_second_factor(user.id):
+    if not factors.has_totp(user.id):
         raise SecondFactorError("Two-factor authentication is already off.", "password")
     remove_second_factor(user.id, actor_id=user.id, origin=origin, now=now)
 
@@ -181,6 +172,25 @@ def remove_second_factor(
     lockout.clear_failures(user_id)
     record_event(event, actor_id=actor_id, origin=origin, now=now, details={"user_id": user_id})
     outbox.credential_changed(user_id, now, credential_type="app", change_type="delete")
+
+
+def reset_second_factors(user_id: int, *, actor_id: int, origin: Origin, now: datetime) -> None:
+    """An admin's reset after a lost device: TOTP, backup codes, trusted devices and every passkey go."""
+    removed = passkeys.remove_all(user_id, now=now)
+    remove_second_factor(user_id, actor_id=actor_id, origin=origin, now=now, event="admin.mfa_reset")
+    if removed:
+        record_event("passkey.removed", actor_id=actor_id, origin=origin, now=now, details={"count": removed})
+
+
+def after_passkey_removed(user: User, *, origin: Origin, now: datetime) -> bool:
+    """After a passkey went: if it was the last second factor, trusted devices go too (as when TOTP is turned off).
+
+    True if the account has no second factor left, so its owner should be told.
+    """
+    if factors.has_second_factor(user.id):
+        return False
+    forget_devices(user, origin=origin, now=now)
+    return True
 
 
 def trust_device(user: User, *, settings: MfaSettings, origin: Origin, now: datetime) -> str:

@@ -4,21 +4,21 @@ from flask import url_for
 
 from ..identity.models import User
 from ..sessions.demands import SignInDemand
+from . import factors
 from .device_cookie import is_trusted_here
-from .services import has_second_factor
 
 
 class SecondFactorStage:
-    """After the password, users with TOTP give a code (or a backup code) unless this browser is trusted."""
+    """After the password, a user with a second factor gives it (code or passkey) unless this browser is trusted."""
 
     name = "second-factor"
-    endpoints = frozenset({"mfa.challenge", "mfa.cancel", "passkeys.second_step_options", "passkeys.second_step"})
+    endpoints = frozenset({"mfa.challenge", "mfa.cancel", "mfa.passkey_options", "mfa.passkey"})
     second_factor = True
-    reminder = "Finish signing in first: enter the code from your authenticator app."
+    reminder = "Finish signing in first: give your second step (a code from your app, or a passkey)."
 
     def applies(self, user: User, demand: SignInDemand | None) -> bool:
         # An app that asked for the second-factor acr (oidc/assurance.py) gets the code even from a trusted device.
-        if not has_second_factor(user.id):
+        if not factors.has_second_factor(user.id):
             return False
         return not is_trusted_here(user.id) or (demand is not None and demand.second_factor)
 

@@ -14,13 +14,15 @@ from ..extensions import db, limiter
 from ..federation.client import upstreams
 from ..federation.services import identities_of
 from ..impersonation.history import impersonations_of
+from ..impersonation.policy import impersonating
 from ..passkeys.forms import NameForm
-from ..passkeys.services import has_passkey, passkeys_of
+from ..passkeys.services import passkeys_of
 from ..sessions import signin_flow
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import FRESH_BACKUP_CODES
 from . import backup_codes, device_cookie, emails, services, totp, trusted_devices
 from .encryption import SealError, seal, unseal
+from .factors import has_second_factor, has_totp, second_factors
 from .forms import ActionForm, ChallengeForm, ConfirmEnrolmentForm, ReauthenticateForm
 from .settings import MfaSettings, mfa_settings
 from .stage import SecondFactorStage
@@ -67,7 +69,7 @@ def _show_codes_once(codes: list[str]) -> None:
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_PER_IP"], methods=["POST"])
 def challenge():
-    """The second sign-in step: a code from the app or a backup code."""
+    """The second sign-in step: an app or backup code, or a passkey (passkey_views.py); only what the user has."""
     pending = signin_flow.in_progress()
     if pending is None:
         flash("Your sign-in timed out or was not started. Please sign in again.", "error")
@@ -78,7 +80,7 @@ def challenge():
             "accounts/mfa/challenge.html",
             form=restore_form(form),
             cancel_form=ActionForm(),
-            has_passkey=has_passkey(pending.user.id),
+            factors=second_factors(pending.user.id),
         )
     if not form.validate_on_submit():
         stash_form(form)
@@ -130,13 +132,14 @@ def security():
     user_id = g.user.id
     return render_template(
         "accounts/mfa/security.html",
-        enabled=services.has_second_factor(user_id),
+        enabled=has_totp(user_id),
         codes_left=backup_codes.codes_left(user_id),
         devices=trusted_devices.list_devices(user_id, utcnow()),
         impersonations=impersonations_of(user_id),
         passkeys=passkeys_of(user_id),
         sign_in_identities=identities_of(user_id),
         provider_names={slug: u.name for slug, u in upstreams().items()},
+        impersonating=impersonating(),
         name_form=NameForm(),
         form=ActionForm(),
     )
@@ -243,7 +246,8 @@ def disable():
         if request.method == "POST":
             stash_form(form)
             return _see_other("mfa.disable")
-        return render_template("accounts/mfa/disable.html", form=restore_form(form))
+        keeps_passkeys = second_factors(g.user.id).passkey
+        return render_template("accounts/mfa/disable.html", form=restore_form(form), keeps_passkeys=keeps_passkeys)
     try:
         services.disable_second_factor(
             g.user,
@@ -256,8 +260,11 @@ def disable():
         g.credential_failed = True
         return _fail(form, error, "mfa.disable")
     db.session.commit()
-    emails.send_second_factor_off(g.user)
-    flash("Two-factor authentication is off. Your backup codes and trusted devices were removed.", "success")
+    if has_second_factor(g.user.id):
+        flash("Codes from your authenticator app are off; your passkeys are still your second step.", "success")
+    else:
+        emails.send_second_factor_off(g.user)
+        flash("Two-factor authentication is off. Your backup codes and trusted devices were removed.", "success")
     response = _see_other("mfa.security")
     device_cookie.clear_device_cookie(response)
     return response

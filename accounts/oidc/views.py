@@ -14,7 +14,7 @@ from common.errors import render_error
 from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import csrf, db
-from ..mfa.services import has_second_factor
+from ..mfa.factors import has_second_factor
 from ..sessions import authentication, demands
 from . import config, keys
 from .assurance import second_factor_missing, wants_second_factor

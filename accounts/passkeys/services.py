@@ -128,6 +128,16 @@ def remove(user: User, passkey_id: int, password: str, *, params: dict, origin: 
     return True
 
 
+def remove_all(user_id: int, *, now: datetime) -> int:
+    """Delete every passkey of the user (an admin's reset of a lost device); how many went."""
+    gone = passkeys_of(user_id)
+    for passkey in gone:
+        db.session.delete(passkey)
+    if gone:
+        outbox.credential_changed(user_id, now, credential_type="fido2-platform", change_type="delete")
+    return len(gone)
+
+
 def start_sign_in(rp: RelyingParty, *, user_id: int | None, now: datetime) -> tuple[str, str]:
     """Options for navigator.credentials.get() and their challenge: any passkey here, or (second step) the user's."""
     challenge = challenges.issue(SIGN_IN, user_id=user_id, now=now)

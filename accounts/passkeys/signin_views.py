@@ -1,4 +1,4 @@
-"""Signing in with a passkey: alone on the sign-in page (two factors at once), or as the second step."""
+"""Signing in with a passkey alone on the sign-in page: two factors at once (the second step: mfa/passkey_views.py)."""
 
 from flask import current_app, g, jsonify, request
 
@@ -10,12 +10,12 @@ from ..audit.origin import request_origin
 from ..extensions import db, limiter
 from ..identity.models import User
 from ..identity.services import AccountBanned
-from ..mfa.stage import SecondFactorStage
 from ..sessions import demands, signin_flow
 from ..sessions.slots import PASSKEY_CHALLENGE
 from . import services
 from .ceremonies import PasskeyError, parse_response
-from .views import bp, json_error, options_response, rp
+from .views import bp
+from .web import json_error, options_response, rp
 
 
 def _signin_limit() -> str:
@@ -74,38 +74,4 @@ def sign_in():
         return _refused(AccountBanned(user.banned_until), actor_id=user.id, status=403)
     response = signin_flow.first_factor_passed(user, services.amr_for(passkey), safe_next(next_raw))
     db.session.commit()
-    return jsonify(redirect=response.headers["Location"])
-
-
-@bp.post("/sign-in/two-factor/passkey/options")
-@limiter.limit(_signin_limit)
-def second_step_options():
-    """Options for the second step: one of the passkeys of the user who just gave their password."""
-    pending = signin_flow.in_progress()
-    if pending is None:
-        return json_error("Your sign-in timed out. Please sign in again.", 409)
-    challenge, options = services.start_sign_in(rp(), user_id=pending.user.id, now=utcnow())
-    db.session.commit()
-    return options_response(challenge, options)
-
-
-@bp.post("/sign-in/two-factor/passkey")
-@limiter.limit(_signin_limit)
-def second_step():
-    """A passkey instead of a code after the password: the second-factor stage passes."""
-    pending = signin_flow.in_progress()
-    if pending is None:
-        return json_error("Your sign-in timed out. Please sign in again.", 409)
-    try:
-        passkey = services.finish_sign_in(
-            rp(),
-            parse_response(_body().get("credential")),
-            challenge=PASSKEY_CHALLENGE.take(),
-            user_id=pending.user.id,
-            now=utcnow(),
-        )
-    except PasskeyError as error:
-        return _refused(error, actor_id=pending.user.id)
-    db.session.commit()  # the counter, before the sign-in completes (that may end a replaced session)
-    response = signin_flow.stage_passed(SecondFactorStage.name, services.amr_for(passkey))
     return jsonify(redirect=response.headers["Location"])

@@ -9,12 +9,15 @@ from ..audit.events import record_event
 from ..audit.origin import request_origin
 from ..decorators import login_required
 from ..extensions import db, limiter
+from ..mfa import device_cookie, emails, factors
+from ..mfa import services as mfa_services
 from ..mfa.forms import ReauthenticateForm
 from ..sessions.authentication import stored_user_id
 from ..sessions.slots import PASSKEY_CHALLENGE
 from . import services
-from .ceremonies import PasskeyError, RelyingParty, parse_response, relying_party
+from .ceremonies import PasskeyError, parse_response
 from .forms import NameForm
+from .web import json_error, options_response, rp
 
 bp = Blueprint("passkeys", __name__)
 
@@ -24,21 +27,6 @@ def never_cache(response):
     """Challenges and options are for one ceremony only (RFC 9111 §5.2.2.5)."""
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def rp() -> RelyingParty:
-    """This site as a WebAuthn relying party: RP ID the Accounts host, origin exactly its URL's."""
-    return relying_party(current_app.config["SITE_URL"], current_app.config["SITE_NAME"])
-
-
-def options_response(challenge: str, options: str):
-    """Hand WebAuthn options to the browser, keeping their challenge in its session for the answer."""
-    PASSKEY_CHALLENGE.put(challenge)
-    return current_app.response_class(options, mimetype="application/json")
-
-
-def json_error(message: str, status: int = 400):
-    return jsonify(error=message), status
 
 
 def _user_key() -> str:
@@ -116,16 +104,18 @@ def rename(passkey_id: int):
 )
 def remove(passkey_id: int):
     """Remove one of your passkeys (the password again: a borrowed session must not strip them)."""
-    passkey = next((p for p in services.passkeys_of(g.user.id) if p.id == passkey_id), None)
+    own = services.passkeys_of(g.user.id)
+    passkey = next((p for p in own if p.id == passkey_id), None)
     if passkey is None:
         abort(404)
+    last = len(own) == 1 and not factors.has_totp(g.user.id)  # the only second factor: say so, as turning off TOTP does
     form = ReauthenticateForm()
     here = url_for("passkeys.remove", passkey_id=passkey_id)
     if not form.validate_on_submit():
         if request.method == "POST":
             stash_form(form)
             return redirect(here, code=303)
-        return render_template("accounts/passkeys/remove.html", form=restore_form(form), passkey=passkey)
+        return render_template("accounts/passkeys/remove.html", form=restore_form(form), passkey=passkey, last=last)
     try:
         services.remove(
             g.user,
@@ -139,6 +129,17 @@ def remove(passkey_id: int):
         g.credential_failed = True
         stash_form(form, {"password": [str(error)]})
         return redirect(here, code=303)
+    unprotected = mfa_services.after_passkey_removed(g.user, origin=request_origin(), now=utcnow())
     db.session.commit()
-    flash(f"Passkey “{passkey.name}” removed.", "success")
-    return redirect(url_for("mfa.security"), code=303)
+    response = redirect(url_for("mfa.security"), code=303)
+    if not unprotected:
+        flash(f"Passkey “{passkey.name}” removed.", "success")
+        return response
+    emails.send_second_factor_off(g.user)
+    device_cookie.clear_device_cookie(response)
+    flash(
+        f"Passkey “{passkey.name}” removed. It was your only second factor: signing in needs only your password now, "
+        "and your trusted devices were forgotten.",
+        "success",
+    )
+    return response

@@ -24,7 +24,8 @@ import accounts
 from accounts.cli import DEMO_SECOND_FACTORS, DEMO_USERS, DEMO_USERS_FILE, create_user, seed_demo_org, write_demo_users
 from accounts.extensions import db
 from accounts.identity.services import find_user
-from accounts.mfa.services import enable_with_secret, has_second_factor
+from accounts.mfa.factors import has_totp
+from accounts.mfa.services import enable_with_secret
 from accounts.mfa.settings import mfa_settings
 from common.clock import utcnow
 from tests import live
@@ -57,7 +58,7 @@ def seed(app, users_file: Path) -> None:
         seed_demo_org()
         write_demo_users(users_file)
         for email, secret in DEMO_SECOND_FACTORS.items():
-            if not has_second_factor(find_user(email).id):
+            if not has_totp(find_user(email).id):
                 enable_with_secret(find_user(email), secret, keys=mfa_settings(app.config).keys, now=utcnow())
         db.session.commit()
 

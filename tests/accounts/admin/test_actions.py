@@ -8,11 +8,14 @@ from sqlalchemy import select
 from accounts.admin.forms import ActionForm, BanForm, RoleForm
 from accounts.extensions import db
 from accounts.identity.models import User
+from accounts.mfa import factors as mfa_factors
 from accounts.mfa import services as mfa_services
 from accounts.mfa.settings import mfa_settings
 from accounts.oidc.models import Token
 from common.clock import utcnow
 from tests.accounts.conftest import flashes, session_rows
+from tests.accounts.passkeys.authenticator import SoftwareAuthenticator
+from tests.accounts.passkeys.conftest import RP, add_passkey
 from tests.conftest import PASSWORD, Auth, submit
 
 from .conftest import Flow, events, load
@@ -167,11 +170,11 @@ def test_reset_second_factor_removes_it_and_is_audited(accounts_app, admin_clien
             user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", keys=_keys(accounts_app), now=utcnow()
         )
         db.session.commit()
-        assert mfa_services.has_second_factor(alice.id)
+        assert mfa_factors.has_totp(alice.id)
     response = _post(admin_client, alice.id, "reset-mfa")
     assert "was reset" in flashes(admin_client.get(response.location))[0]
     with accounts_app.app_context():
-        assert not mfa_services.has_second_factor(alice.id)
+        assert not mfa_factors.has_totp(alice.id)
     [event] = events(accounts_app, "admin.mfa_reset")
     assert event.details["user_id"] == alice.id
 
@@ -188,3 +191,20 @@ def test_a_ban_of_an_unknown_user_is_404(admin_client):
 
 def _keys(app):
     return mfa_settings(app.config).keys
+
+
+def test_reset_second_factor_removes_the_passkeys_of_a_user_who_lost_their_device(
+    accounts_app, admin_client, admin, alice
+):
+    browser = accounts_app.test_client()
+    Auth(browser).sign_in(alice.email)
+    assert add_passkey(browser, SoftwareAuthenticator(origin=RP.origin, rp_id=RP.id)).status_code == 201
+    page = admin_client.get(f"/admin/users/{alice.id}").get_data(as_text=True)
+    assert "<dt>Two-factor</dt><dd>On</dd>" in page  # a passkey is a second factor too (mfa/factors.py)
+    response = _post(admin_client, alice.id, "reset-mfa")
+    assert "was reset" in flashes(admin_client.get(response.location))[0]
+    with accounts_app.app_context():
+        assert not mfa_factors.has_second_factor(alice.id)
+    [event] = events(accounts_app, "passkey.removed")
+    assert (event.actor_id, event.details) == (admin.id, {"count": 1})
+    assert Auth(accounts_app.test_client()).sign_in(alice.email).headers["Location"] == "/"  # the password alone

@@ -15,8 +15,10 @@ from accounts.impersonation import policy
 from accounts.orgs import services as orgs
 from accounts.orgs.models import Organization
 from common.clock import utcnow
+from tests.accounts.passkeys.authenticator import SoftwareAuthenticator
+from tests.accounts.passkeys.conftest import RP, add_passkey, post_json
 from tests.common.conftest import table_rows
-from tests.conftest import PASSWORD, accounts_overrides, submit
+from tests.conftest import PASSWORD, Auth, accounts_overrides, submit
 
 from .conftest import events
 
@@ -137,3 +139,40 @@ def test_the_banner_is_on_every_accounts_page(impersonating):
         html = impersonating.get(url).get_data(as_text=True)
         assert 'class="impersonation-banner"' in html, url
         assert "Root Admin" in html and "Alice cannot see her team" in html and "60 minutes left" in html
+
+
+@pytest.fixture
+def alice_passkey(accounts_app, alice):
+    """Alice added a passkey named "Alice's laptop" herself, in her own browser (still signed in there)."""
+    browser = accounts_app.test_client()
+    Auth(browser).sign_in(alice.email)
+    assert (
+        add_passkey(browser, SoftwareAuthenticator(origin=RP.origin, rp_id=RP.id), "Alice's laptop").status_code == 201
+    )
+    return browser
+
+
+def test_the_security_page_offers_no_credential_change_while_impersonating(impersonating, alice_passkey):
+    page = impersonating.get("/security").get_data(as_text=True)
+    assert "Alice&#39;s laptop" in page  # listed, to help, but not to change
+    for control in ('id="passkey-add"', "Add a passkey", ">Rename<", "/remove", "Set up", "Forget all devices"):
+        assert control not in page, control
+    assert "While impersonating you cannot add, rename or remove passkeys." in page
+    assert "While impersonating you cannot change two-factor authentication" in page
+
+
+def test_the_security_page_still_offers_them_to_the_user(alice_passkey):
+    page = alice_passkey.get("/security").get_data(as_text=True)
+    assert 'id="passkey-add"' in page and ">Rename<" in page and "/remove" in page
+    assert "While impersonating" not in page
+
+
+@pytest.mark.parametrize("url", ["/security/passkeys/options", "/security/passkeys"])
+def test_the_passkey_json_routes_refuse_with_a_json_error(accounts_app, impersonating, alice_passkey, url):
+    with accounts_app.app_context():
+        before = table_rows(db, {"sessions": {"data", "last_seen_at", "ip"}})
+    response = post_json(impersonating, url, {"name": "Admin's key", "credential": {}}, token_from="/impersonation")
+    assert response.status_code == 403
+    assert response.get_json()["error"].startswith("While impersonating a user you cannot change passkeys.")
+    with accounts_app.app_context():
+        assert table_rows(db, {"sessions": {"data", "last_seen_at", "ip"}}) == before

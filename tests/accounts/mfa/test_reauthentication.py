@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.mfa.services import has_second_factor
+from accounts.mfa.factors import has_totp
 from tests.accounts.mfa.conftest import CHALLENGE, code_now, enrol, events, second_step
 from tests.conftest import PASSWORD, submit
 
@@ -28,7 +28,7 @@ def test_wrong_or_missing_password_changes_nothing(accounts_app, client, signed_
     assert response.status_code == 303 and response.headers["Location"] == path
     assert message in client.get(path).get_data(as_text=True)
     with accounts_app.app_context():
-        assert has_second_factor(signed_in_2fa.id)
+        assert has_totp(signed_in_2fa.id)
     assert events(accounts_app, "mfa.disabled") == events(accounts_app, "mfa.backup_codes_regenerated") == []
 
 
@@ -40,7 +40,7 @@ def test_turning_off_needs_the_password(accounts_app, client, auth, signed_in_2f
     ]
     assert "Two-factor authentication is off" in client.get("/security").get_data(as_text=True)
     with accounts_app.app_context():
-        assert not has_second_factor(signed_in_2fa.id)
+        assert not has_totp(signed_in_2fa.id)
     assert [e.actor_id for e in events(accounts_app, "mfa.disabled")] == [signed_in_2fa.id]
     auth.sign_out()
     assert auth.sign_in(signed_in_2fa.email, PASSWORD).headers["Location"] == "/"

@@ -10,6 +10,8 @@ import time_machine
 from accounts.oidc.assurance import MFA_ACR
 from tests.accounts.conftest import cookie_value, signed_in_as, with_cookie
 from tests.accounts.mfa.conftest import CHALLENGE, FROZEN_AT, code_now, enrol, second_step
+from tests.accounts.passkeys.authenticator import SoftwareAuthenticator
+from tests.accounts.passkeys.conftest import RP, SECOND_STEP, add_passkey, passkey_sign_in
 from tests.conftest import PASSWORD, submit
 
 from .conftest import CodeResult, new_verifier, query_of, signed_in_sid
@@ -191,3 +193,21 @@ def test_giving_up_the_second_step_of_a_step_up_leaves_the_user_signed_in(
     submit(client, CHALLENGE + "/cancel", {}, form_url=CHALLENGE)
     assert signed_in_as(client) == "Alice"
     assert signed_in_sid(client.application) == sid
+
+
+def test_acr_values_send_a_passkey_only_users_password_session_through_the_passkey(
+    flow, client, auth, user, confidential_client
+):
+    # Alice signed in with her password, then added a passkey (her only second factor): a password-only session.
+    device = SoftwareAuthenticator(origin=RP.origin, rp_id=RP.id)
+    auth.sign_in("alice@example.com")
+    assert add_passkey(client, device).status_code == 201
+    params, verifier, query = start(flow, confidential_client, acr_values=MFA_ACR)
+    response = submit(client, "/sign-in", {"email": "alice@example.com", "password": PASSWORD, **query})
+    assert response.headers["Location"] == CHALLENGE, "the password alone must not do"
+    back = passkey_sign_in(client, device, url=SECOND_STEP, page=CHALLENGE).get_json()["redirect"]
+    assert back.startswith("/authorize?"), "the authorization request survived the passkey step"
+    answer = query_of(client.get(back).location)
+    tokens = flow.exchange(confidential_client, CodeResult(answer["code"], verifier, params["state"], params["nonce"]))
+    claims = flow.verify(tokens.get_json()["id_token"]).claims
+    assert (claims["amr"], claims["acr"]) == (["pwd", "hwk", "user"], MFA_ACR)

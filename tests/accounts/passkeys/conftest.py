@@ -29,3 +29,24 @@ def add_passkey(client, authenticator: SoftwareAuthenticator, name: str = "Lapto
     assert options.status_code == 200, options.get_data(as_text=True)
     credential = authenticator.create(options.get_json(), **lie)
     return post_json(client, "/security/passkeys", {"name": name, "credential": credential})
+
+
+@pytest.fixture
+def alice_with_passkey(client, make_user, auth, authenticator):
+    """Alice with one passkey, signed out again."""
+    make_user("alice@example.com")
+    auth.sign_in()
+    assert add_passkey(client, authenticator).status_code == 201
+    auth.sign_out()
+    return authenticator
+
+
+SECOND_STEP = "/sign-in/two-factor/passkey"
+
+
+def passkey_sign_in(client, authenticator, *, url="/sign-in/passkey", page="/sign-in", remember=False, **lie):
+    """Run the passkey button of `page` as static/passkeys.js does: options, get(), verify."""
+    options = post_json(client, url + "/options", token_from=page)
+    assert options.status_code == 200, options.get_data(as_text=True)
+    credential = authenticator.get(options.get_json(), **lie)
+    return post_json(client, url, {"credential": credential, "next": "", "remember": remember}, token_from=page)

@@ -6,25 +6,7 @@ from accounts.oidc.assurance import MFA_ACR, acr_for, used_second_factor
 from tenants.signin.stepup import second_factor_in
 from tests.accounts.mfa.conftest import CHALLENGE, enrol, events, signed_in_record, user_id
 from tests.accounts.passkeys.authenticator import SoftwareAuthenticator
-from tests.accounts.passkeys.conftest import add_passkey, post_json
-
-
-@pytest.fixture
-def alice_with_passkey(client, make_user, auth, authenticator):
-    """Alice with one passkey, signed out again."""
-    make_user("alice@example.com")
-    auth.sign_in()
-    assert add_passkey(client, authenticator).status_code == 201
-    auth.sign_out()
-    return authenticator
-
-
-def passkey_sign_in(client, authenticator, *, url="/sign-in/passkey", page="/sign-in", **lie):
-    """Run the passkey button of `page` as static/passkeys.js does: options, get(), verify."""
-    options = post_json(client, url + "/options", token_from=page)
-    assert options.status_code == 200, options.get_data(as_text=True)
-    credential = authenticator.get(options.get_json(), **lie)
-    return post_json(client, url, {"credential": credential, "next": ""}, token_from=page)
+from tests.accounts.passkeys.conftest import add_passkey, passkey_sign_in, post_json
 
 
 @pytest.mark.parametrize(
