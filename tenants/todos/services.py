@@ -46,7 +46,7 @@ class InvalidInput(Exception):
 class Page:
     """One page of a todo list, the cursors of the pages around it (None at either end), and impersonated changes."""
 
-    items: list[Todo]
+    items: list  # rows with Todo's columns, read-only (list_todos reads no ORM objects)
     next_cursor: str | None
     actor_changes: dict[str, ActorWrite] = field(default_factory=dict)
     # A `before` cursor: the page of newer todos (None on the first page).
@@ -318,14 +318,19 @@ def _keyset_page(query: Select, status: str, towards: str | None) -> Select:
 
     towards=None or AFTER walks older todos, newest first; BEFORE walks newer ones, oldest first (callers reverse).
     """
+    todos = Todo.__table__.c
     if status != "all":
-        query = query.where(Todo.done == (status == "done"))
-    position = tuple_(Todo.created_at, Todo.id)
+        query = query.where(todos.done == (status == "done"))
+    position = tuple_(todos.created_at, todos.id)
     if towards is not None:
         # Typed: in a tuple the column types do not reach the parameters (SQLite compares datetimes as text).
-        cursor = tuple_(bindparam("cursor_at", type_=Todo.created_at.type), bindparam("cursor_id", type_=Todo.id.type))
+        cursor = tuple_(
+            bindparam("cursor_at", type_=todos.created_at.type), bindparam("cursor_id", type_=todos.id.type)
+        )
         query = query.where(position > cursor if towards == BEFORE else position < cursor)
-    order = (Todo.created_at.asc(), Todo.id.asc()) if towards == BEFORE else (Todo.created_at.desc(), Todo.id.desc())
+    order = (
+        (todos.created_at.asc(), todos.id.asc()) if towards == BEFORE else (todos.created_at.desc(), todos.id.desc())
+    )
     return query.order_by(*order).limit(bindparam("size", type_=Integer))
 
 
@@ -333,8 +338,9 @@ def _keyset_page(query: Select, status: str, towards: str | None) -> Select:
 def _list_statement(mine: bool, status: str, towards: str | None, actor_changes: bool):
     """The statement of one kind of list page, built once: building it costs more than running it.
 
-    Todo entities from plain columns (from_statement); with actor_changes each row also holds the id of
-    its last_actor_changes entry or None. Parts are subqueries, since SQLite wants their ORDER BY/LIMIT wrapped.
+    Plain rows with Todo's columns (Core: no ORM object per row); with actor_changes each row also holds
+    actor_write_id, its last_actor_changes entry or None. Parts are subqueries, since SQLite wants their
+    ORDER BY/LIMIT wrapped.
     """
     pages = [_keyset_page(part, status, towards) for part in scoping.list_parts(mine=mine)]
     merged = (pages[0] if len(pages) == 1 else union_all(*(select(page.subquery()) for page in pages))).subquery()
@@ -342,24 +348,24 @@ def _list_statement(mine: bool, status: str, towards: str | None, actor_changes:
     order = [c.asc() for c in key] if towards == BEFORE else [c.desc() for c in key]
     newest = select(merged).order_by(*order).limit(bindparam("size"))
     if not actor_changes:
-        return select(Todo).from_statement(newest)
+        return newest
     # The todo's latest impersonated write, unless the todo changed after it (as last_actor_changes decides).
+    writes = ActorWrite.__table__.c
     latest = (
-        select(ActorWrite.id)
+        select(writes.id)
         .where(
-            ActorWrite.site == bindparam("site"),
-            ActorWrite.iss == merged.c.iss,
-            ActorWrite.todo_id == merged.c.id,
-            ActorWrite.action != DELETE,
-            ActorWrite.at >= merged.c.updated_at,
+            writes.site == bindparam("site"),
+            writes.iss == merged.c.iss,
+            writes.todo_id == merged.c.id,
+            writes.action != DELETE,
+            writes.at >= merged.c.updated_at,
         )
-        .order_by(ActorWrite.at.desc(), ActorWrite.id.desc())
+        .order_by(writes.at.desc(), writes.id.desc())
         .limit(1)
         .scalar_subquery()
         .label("actor_write_id")
     )
-    newest = newest.add_columns(latest)
-    return select(Todo, newest.selected_columns.actor_write_id).from_statement(newest)
+    return newest.add_columns(latest)
 
 
 def list_todos(
@@ -384,11 +390,8 @@ def list_todos(
     towards = AFTER if cursor else BEFORE if before else None
     if towards is not None:
         values["cursor_at"], values["cursor_id"] = decode_cursor(cursor or before)
-    query = _list_statement(owner == "mine", status, towards, actor_changes)
-    if actor_changes:
-        rows = list(db.session.execute(query, values))
-    else:
-        rows = [(todo, None) for todo in db.session.scalars(query, values)]
+    result = db.session.execute(_list_statement(owner == "mine", status, towards, actor_changes), values)
+    rows = [(todo, todo.actor_write_id) for todo in result] if actor_changes else [(todo, None) for todo in result]
     more = len(rows) > limit
     rows = rows[:limit]
     if towards == BEFORE:
@@ -431,7 +434,7 @@ def _check_list_options(status: object, owner: object, limit: object, cursor: ob
 @functools.cache
 def _count_statement(mine: bool):
     """One grouped COUNT over a list page's index ranges (list_parts), of at most `count_limit` rows; built once."""
-    parts = [part.with_only_columns(Todo.done) for part in scoping.list_parts(mine=mine)]
+    parts = [part.with_only_columns(Todo.__table__.c.done) for part in scoping.list_parts(mine=mine)]
     visible = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
     capped = select(visible.c.done).limit(bindparam("count_limit", type_=Integer)).subquery()
     return select(capped.c.done, func.count()).group_by(capped.c.done)
