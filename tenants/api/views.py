@@ -9,7 +9,7 @@ from werkzeug.exceptions import BadRequest
 
 from common.clock import utcnow
 
-from ..extensions import csrf
+from ..extensions import csrf, db
 from ..todos import scoping, services
 from ..todos.models import ActorWrite, Todo
 from ..todos.scoping import Action, Membership
@@ -42,6 +42,17 @@ def forbidden(error: scoping.Forbidden):
 def invalid_input(error: InvalidInput):
     """422 with a list of messages per field."""
     return api_error(422, "invalid_input", "Some fields are not valid.", fields=error.errors)
+
+
+@bp.before_request
+def reads_without_a_transaction():
+    """GET and HEAD only read: each statement on its own (autocommit), no BEGIN and ROLLBACK round trips around them.
+
+    READ COMMITTED reads each statement's latest commits either way; a request whose session cookie was
+    already read has begun its transaction and keeps it.
+    """
+    if request.method in {"GET", "HEAD"} and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @bp.after_request

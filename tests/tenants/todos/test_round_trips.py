@@ -156,3 +156,25 @@ def test_the_bearer_list_is_the_list_statement_and_a_not_before_lookup(acme, acc
     # issued before a membership change must be refused whichever worker received the event.
     assert len(seen["all"]) == 2, seen["all"]
     assert "subject_not_before" in seen["all"][0]
+
+
+def test_bearer_reads_run_without_a_transaction_and_writes_keep_theirs(acme, access_token, api):
+    """An API GET only reads: each statement commits on its own, with no BEGIN and ROLLBACK round trips."""
+    with acme.app_context():
+        engine = db.engine
+    levels = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        levels.append((statement.split()[0], conn.get_execution_options().get("isolation_level")))
+
+    token = access_token(acme, MEMBER)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert api(acme, "GET", f"/api/v1/orgs/{ORG}/todos", token).status_code == 200
+        reads, levels[:] = list(levels), []
+        created = api(acme, "POST", f"/api/v1/orgs/{ORG}/todos", token, json={"title": "Written in a transaction"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert created.status_code == 201
+    assert reads and all(level == "AUTOCOMMIT" for _, level in reads), reads
+    assert "INSERT" in {verb for verb, _ in levels} and all(level is None for _, level in levels), levels
