@@ -9,7 +9,8 @@ from werkzeug.exceptions import BadRequest
 
 from common.clock import utcnow
 
-from ..extensions import csrf, db
+from ..extensions import csrf
+from ..site.transactions import reads_autocommit
 from ..todos import scoping, services
 from ..todos.models import ActorWrite, Todo
 from ..todos.scoping import Action, Membership
@@ -44,15 +45,8 @@ def invalid_input(error: InvalidInput):
     return api_error(422, "invalid_input", "Some fields are not valid.", fields=error.errors)
 
 
-@bp.before_request
-def reads_without_a_transaction():
-    """GET and HEAD only read: each statement on its own (autocommit), no BEGIN and ROLLBACK round trips around them.
-
-    READ COMMITTED reads each statement's latest commits either way; a request whose session cookie was
-    already read has begun its transaction and keeps it.
-    """
-    if request.method in {"GET", "HEAD"} and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+# A bearer call's first statement: API reads run without BEGIN and ROLLBACK round trips (site/transactions.py).
+bp.before_request(reads_autocommit)
 
 
 @bp.after_request

@@ -11,6 +11,7 @@ from common.session_records import SqlSessionStore
 from ..extensions import db
 from ..signin.models import TokenSet
 from .models import TenantSession
+from .transactions import reads_autocommit
 
 _sessions = TenantSession.__table__
 _token_sets = TokenSet.__table__
@@ -37,6 +38,7 @@ class TenantSessionStore(SqlSessionStore):
 
     def load(self, key: str, now: datetime) -> dict | None:
         """The same rules as SqlSessionStore.load; the record is the session's token set (a row) or None."""
+        reads_autocommit()  # the request's first statement: a GET reads without a transaction from here on
         row = db.session.execute(_LOAD, {"key": key}).first()
         if row is None:
             return None

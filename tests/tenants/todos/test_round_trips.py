@@ -158,23 +158,46 @@ def test_the_bearer_list_is_the_list_statement_and_a_not_before_lookup(acme, acc
     assert "subject_not_before" in seen["all"][0]
 
 
-def test_bearer_reads_run_without_a_transaction_and_writes_keep_theirs(acme, access_token, api):
-    """An API GET only reads: each statement commits on its own, with no BEGIN and ROLLBACK round trips."""
-    with acme.app_context():
+@contextmanager
+def isolation_levels(app) -> Iterator[list[tuple[str, str | None]]]:
+    """(verb, isolation level) of each statement sent in the block: AUTOCOMMIT, or None for a transaction."""
+    with app.app_context():
         engine = db.engine
     levels = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         levels.append((statement.split()[0], conn.get_execution_options().get("isolation_level")))
 
-    token = access_token(acme, MEMBER)
     event.listen(engine, "before_cursor_execute", record)
     try:
-        assert api(acme, "GET", f"/api/v1/orgs/{ORG}/todos", token).status_code == 200
-        reads, levels[:] = list(levels), []
-        created = api(acme, "POST", f"/api/v1/orgs/{ORG}/todos", token, json={"title": "Written in a transaction"})
+        yield levels
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def test_bearer_reads_run_without_a_transaction_and_writes_keep_theirs(acme, access_token, api):
+    """An API GET only reads: each statement commits on its own, with no BEGIN and ROLLBACK round trips."""
+    token = access_token(acme, MEMBER)
+    with isolation_levels(acme) as reads:
+        assert api(acme, "GET", f"/api/v1/orgs/{ORG}/todos", token).status_code == 200
+    with isolation_levels(acme) as writes:
+        created = api(acme, "POST", f"/api/v1/orgs/{ORG}/todos", token, json={"title": "Written in a transaction"})
     assert created.status_code == 201
     assert reads and all(level == "AUTOCOMMIT" for _, level in reads), reads
-    assert "INSERT" in {verb for verb, _ in levels} and all(level is None for _, level in levels), levels
+    assert "INSERT" in {verb for verb, _ in writes} and all(level is None for _, level in writes), writes
+
+
+def test_a_signed_in_page_reads_without_a_transaction_and_a_post_keeps_its_own(acme, browser_as):
+    with time_machine.travel(NOW, tick=False) as clock:
+        browser = browser_as(acme, MEMBER, active_org=ORG)
+        html = browser.get("/todos/").get_data(as_text=True)
+        clock.shift(timedelta(seconds=61))  # the visit is noted too: an UPDATE, committed at once on its own
+        with isolation_levels(acme) as page:
+            assert browser.get("/todos/").status_code == 200
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+        toggle = re.search(r'action="(/todos/[^"]+/toggle)"', html).group(1)
+        with isolation_levels(acme) as post:
+            assert browser.post(toggle, data={"csrf_token": token, "next": "/todos/"}).status_code == 303
+    assert [verb for verb, _ in page] == ["SELECT", "SELECT", "SELECT", "UPDATE"]
+    assert all(level == "AUTOCOMMIT" for _, level in page), page
+    assert "UPDATE" in {verb for verb, _ in post} and all(level is None for _, level in post), post
