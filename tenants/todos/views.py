@@ -81,15 +81,14 @@ def index():
     filters = {"status": request.args.get("status", "open"), "owner": owner}
     cursors = {"cursor": request.args.get("after"), "before": request.args.get("before")}
     try:
-        page = services.list_todos(_site(), viewer, membership.org_id, **cursors, **filters)
-        counts = services.count_todos(_site(), viewer, membership.org_id, owner=owner)
+        page = services.list_todos(_site(), viewer, membership.org_id, **cursors, **filters, counts=True)
     except InvalidInput as error:
         return render_error(400, " ".join(m for msgs in error.errors.values() for m in msgs), "Unknown filter or page")
     return render_template(
         "tenants/todos/list.html",
         membership=membership,
         page=page,
-        counts=counts,
+        counts=page.counts,
         count_limit=services.COUNT_LIMIT,
         filters=filters,
         paged=any(cursors.values()),
