@@ -56,6 +56,12 @@ class Action(StrEnum):
     DELETE = "delete"
 
 
+# The three answers allowed_actions gives, built once: it is asked for every row of every list.
+EVERY_ACTION = frozenset(Action)
+READ_ONLY = frozenset({Action.READ})
+NO_ACTION: frozenset[Action] = frozenset()
+
+
 class ScopeError(Exception):
     """The viewer may not do this; the message is safe to show."""
 
@@ -245,7 +251,7 @@ def load_todo(session: Session, site: str, viewer: Viewer, org_id: str, todo_id:
 def allowed_actions(membership: Membership, viewer_sub: str, todo: Todo) -> frozenset[Action]:
     """What the viewer may do with a todo they can see (pages show only these buttons)."""
     if not is_visible(viewer_sub, todo):
-        return frozenset()
+        return NO_ACTION
     if may_change(membership, viewer_sub, todo):
-        return frozenset(Action)
-    return frozenset({Action.READ})
+        return EVERY_ACTION
+    return READ_ONLY
