@@ -183,6 +183,21 @@ def test_a_token_verified_before_is_still_refused_once_expired(acme, api, access
     assert response.status_code == 401 and 'error="invalid_token"' in challenge(response)
 
 
+def test_a_token_missing_a_required_claim_is_refused_every_time(acme, api, access_token):
+    token = access_token(acme, MEMBER, drop=("client_id",))
+    for _ in range(2):
+        response = api(acme, "GET", URL, token)
+        assert response.status_code == 401 and 'error="invalid_token"' in challenge(response)
+
+
+def test_the_same_token_grants_the_same_orgs_and_scopes_each_call(acme, api, access_token):
+    token = access_token(acme, MEMBER, scope="todos:read")
+    for _ in range(2):
+        assert api(acme, "GET", URL, token).status_code == 200
+        assert api(acme, "GET", "/api/v1/orgs", token).get_json()["items"][0]["id"]
+        assert api(acme, "POST", URL, token, json={"title": "no write scope"}).status_code == 403
+
+
 def test_a_changed_signature_is_verified_again(acme, api, access_token):
     token = access_token(acme, MEMBER)
     assert api(acme, "GET", URL, token).status_code == 200
