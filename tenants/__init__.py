@@ -13,7 +13,6 @@ from common.proxy import init_proxy_fix
 from common.request_log import init_request_log
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
-from common.session_records import SqlSessionStore
 from common.settings import base_config, database_url
 from common.templating import ROOT, make_flask
 
@@ -26,6 +25,7 @@ from .signin.identity import current_identity, load_identity
 from .signin.views import bp as signin_bp
 from .site.demo import demo_links
 from .site.models import TenantSession
+from .site.session_store import TenantSessionStore
 from .site.settings import load_settings
 from .site.views import bp as site_bp
 from .todos.cli import cli as todos_cli
@@ -70,7 +70,7 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
     # Ready without Accounts: a tenant that cannot reach its provider still answers with a clear page.
     init_health(app, [database_check(db)])
     app.session_interface = ServerSessionInterface(
-        SqlSessionStore(
+        TenantSessionStore(
             db,
             TenantSession,
             scope={"site": slug},

@@ -20,6 +20,9 @@ from ..todos.scoping import Viewer, viewer_from_claims
 
 # RFC 9068 §4: the typ header tells an access token from an ID token signed with the same key.
 ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}
+# What verified tokens grant, by their exact text (signed, so the same text is the same claims); bounded.
+_GRANTS = "gatehouse_access_token_grants"
+GRANTS_KEPT = 1024
 
 
 class InvalidToken(Exception):
@@ -69,9 +72,24 @@ def authenticate(raw: str) -> AccessToken:
         )
     except jwts.InvalidJWT as error:
         raise InvalidToken(str(error)) from error
-    token = _access_token(claims, tenant.orgs_claim)
+    token = _grants(raw, claims, tenant.orgs_claim)
     issued_at = jwts.timestamp(claims, "iat", required=True)
     if issued_too_early(current_app.config["SITE"], token.viewer.iss, claims["sub"], issued_at):
         # A security event said this user's memberships or sessions changed after the token was issued.
         raise InvalidToken("issued before a change to this account; refresh it")
+    return token
+
+
+def _grants(raw: str, claims: dict, orgs_claim: str | None) -> AccessToken:
+    """_access_token(claims), read once per token: a client sends the same token for its whole lifetime.
+
+    Only after decode checked this call's claims (expiry included); a token it refuses is never kept.
+    """
+    kept = current_app.extensions.setdefault(_GRANTS, {})
+    token = kept.get(raw)
+    if token is None:
+        token = _access_token(claims, orgs_claim)
+        if len(kept) >= GRANTS_KEPT:
+            kept.clear()
+        kept[raw] = token
     return token

@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest
 from common.clock import utcnow
 
 from ..extensions import csrf
+from ..site.transactions import reads_autocommit
 from ..todos import scoping, services
 from ..todos.models import ActorWrite, Todo
 from ..todos.scoping import Action, Membership
@@ -42,6 +43,10 @@ def forbidden(error: scoping.Forbidden):
 def invalid_input(error: InvalidInput):
     """422 with a list of messages per field."""
     return api_error(422, "invalid_input", "Some fields are not valid.", fields=error.errors)
+
+
+# A bearer call's first statement: API reads run without BEGIN and ROLLBACK round trips (site/transactions.py).
+bp.before_request(reads_autocommit)
 
 
 @bp.after_request

@@ -161,7 +161,14 @@ def load_identity():
         session.clear()
         return None
     try:
-        fresh_access_token(session["token_set_id"], current_app.config["SITE"], _refresh_with_provider, now_fn=utcnow)
+        fresh_access_token(
+            session["token_set_id"],
+            current_app.config["SITE"],
+            _refresh_with_provider,
+            now_fn=utcnow,
+            # The session store read the token set with the session row (site/session_store.py).
+            preloaded=getattr(session, "record", None),
+        )
     except NeedsReauthentication as reason:
         if _navigational() and not _reauthenticated_just_now():
             return _reauthenticate(str(reason))

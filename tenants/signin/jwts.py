@@ -27,6 +27,8 @@ MAX_LENGTH = 8192
 JWKS_REFETCH_INTERVAL_SECONDS = 60
 _REFETCHED_AT = "gatehouse_jwks_refetched_at"
 _IMPORTED_JWKS = "gatehouse_jwks_imported"
+# Signatures verified under the current JWKS, by the token's exact text: a bearer client sends one token many times.
+VERIFIED_MAX = 1024
 
 
 class InvalidJWT(Exception):
@@ -72,20 +74,33 @@ def decode(
     now: datetime,
     require_exp: bool = True,
     max_length: int = MAX_LENGTH,
+    verified: dict | None = None,
 ) -> tuple[dict, dict]:
-    """Verify signature, typ, iss, aud, exp, iat and nbf; return (header, claims) or raise InvalidJWT."""
+    """Verify signature, typ, iss, aud, exp, iat and nbf; return (header, claims) or raise InvalidJWT.
+
+    verified: tokens whose signature already verified under these very keys (raw text -> header and claims);
+    a hit skips only the signature, every claim below is checked again.
+    """
     if not raw or len(raw) > max_length:
         raise InvalidJWT("missing or oversized token")
-    try:
-        key_set = keys if isinstance(keys, KeySet) else KeySet.import_key_set(keys)
-        token = jwt.decode(raw, key_set, algorithms=ALGORITHMS)
-    except InvalidKeyIdError as error:
-        raise UnknownSigningKey("signed with an unknown key") from error
-    except DecodeError as error:
-        raise InvalidJWT("not a JWT") from error
-    except (JoseError, ValueError, TypeError, KeyError) as error:
-        raise BadSignature("bad signature or format") from error
-    header, claims = token.header, token.claims
+    known = verified.get(raw) if verified is not None else None
+    if known is None:
+        try:
+            key_set = keys if isinstance(keys, KeySet) else KeySet.import_key_set(keys)
+            token = jwt.decode(raw, key_set, algorithms=ALGORITHMS)
+        except InvalidKeyIdError as error:
+            raise UnknownSigningKey("signed with an unknown key") from error
+        except DecodeError as error:
+            raise InvalidJWT("not a JWT") from error
+        except (JoseError, ValueError, TypeError, KeyError) as error:
+            raise BadSignature("bad signature or format") from error
+        known = (token.header, token.claims)
+        if verified is not None:
+            if len(verified) >= VERIFIED_MAX:
+                verified.clear()  # bounded memory; the next calls verify again
+            verified[raw] = known
+    # Copies: a caller changing its claims must not change what the next request of the same token reads.
+    header, claims = dict(known[0]), dict(known[1])
     # RFC 8725 §3.11: explicit typing keeps one kind of token from being replayed as another.
     if str(header.get("typ", "")).lower() not in types:
         raise InvalidJWT(f"typ must be {' or '.join(sorted(types))}")
@@ -105,8 +120,11 @@ def decode(
     return header, claims
 
 
-def _provider_keys(*, force: bool = False) -> KeySet:
-    """The provider's cached JWKS, imported once per fetch: importing the keys costs more than a verification."""
+def _provider_keys(*, force: bool = False) -> tuple[KeySet, dict]:
+    """The provider's cached JWKS, imported once per fetch (importing costs more than a verification).
+
+    With it the signatures verified under it: a new JWKS (rotated, or a key withdrawn) starts with none.
+    """
     try:
         jwks = provider().fetch_jwk_set(force=force)
     except (requests.RequestException, ValueError, RuntimeError) as error:
@@ -114,11 +132,11 @@ def _provider_keys(*, force: bool = False) -> KeySet:
     imported = current_app.extensions.get(_IMPORTED_JWKS)
     if imported is None or imported[0] is not jwks:
         try:
-            imported = (jwks, KeySet.import_key_set(jwks))
+            imported = (jwks, KeySet.import_key_set(jwks), {})
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise InvalidJWT("the provider's JWKS cannot be read") from error
         current_app.extensions[_IMPORTED_JWKS] = imported
-    return imported[1]
+    return imported[1], imported[2]
 
 
 def _may_refetch_keys() -> bool:
@@ -133,10 +151,12 @@ def _may_refetch_keys() -> bool:
 
 def decode_from_provider(raw: str, **expected) -> tuple[dict, dict]:
     """decode() against the provider's cached JWKS, refetched (rate-limited) when the key id is unknown."""
+    keys, verified = _provider_keys()
     try:
-        return decode(raw, keys=_provider_keys(), **expected)
+        return decode(raw, keys=keys, verified=verified, **expected)
     except UnknownSigningKey:
         if not _may_refetch_keys():
             raise
         # The provider may have rotated its signing key since we cached the JWKS: fetch it once more.
-        return decode(raw, keys=_provider_keys(force=True), **expected)
+        keys, verified = _provider_keys(force=True)
+        return decode(raw, keys=keys, verified=verified, **expected)

@@ -62,16 +62,22 @@ def get_token_set(token_set_id: str, site: str) -> TokenSet | None:
     return row if row is not None and row.site == site else None
 
 
-def fresh_access_token(token_set_id: str, site: str, refresh, *, now_fn=utcnow, wait_seconds: float = 5.0) -> str:
+def fresh_access_token(
+    token_set_id: str, site: str, refresh, *, now_fn=utcnow, wait_seconds: float = 5.0, preloaded=None
+) -> str:
     """A valid access token, refreshing it if needed; `refresh(refresh_token)` calls the provider.
 
     Concurrent requests of one session must not both use the same refresh token: the provider
     rotates refresh tokens and treats a second use as theft (RFC 9700 §4.14.2). So exactly one
     request claims the refresh with a conditional UPDATE; the others wait for its result.
+    preloaded: the token set as this transaction just read it with the session row (no second query).
     """
     deadline = time.monotonic() + wait_seconds
-    # Read in this transaction (with the session row, or by get); a row older than the last commit is expired.
-    row = get_token_set(token_set_id, site)
+    if preloaded is not None and preloaded.id == token_set_id and preloaded.site == site:
+        # What get would read in this transaction; a refresh is claimed only while this refresh token is current.
+        row = preloaded
+    else:
+        row = get_token_set(token_set_id, site)
     while True:
         if row is None:
             raise RefreshFailed("the session's tokens are gone")

@@ -18,7 +18,7 @@ from ..extensions import csrf, db
 from . import backchannel, event_effects, resume, stepup, stepup_outcome
 from . import security_events as se
 from .client import ProviderUnavailable, metadata, provider, requested_scopes
-from .forms import ResumeForm, SignOutForm
+from .forms import ResumeForm
 from .identity import begin_local_session, end_local_session, with_userinfo
 from .impersonation import MalformedImpersonation, impersonation_from_claims, stop_url, time_left_text
 from .tokens import store_token_set
@@ -307,9 +307,9 @@ def silent_sso_check():
 
 
 @bp.app_context_processor
-def sign_out_form():
-    """The header's sign-out button needs a CSRF-protected form."""
-    return {"sign_out_form": SignOutForm() if g.get("identity") else None, "identity": g.get("identity")}
+def signed_in_identity():
+    """Who the header names; its sign-out button is a plain form with the request's CSRF token (CSRFProtect checks)."""
+    return {"identity": g.get("identity")}
 
 
 @bp.app_context_processor

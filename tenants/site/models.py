@@ -1,12 +1,11 @@
 """A tenant's server-side sessions; the site column keeps Acme's and Globex's apart."""
 
 from sqlalchemy import String
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from common.session_records import SessionRecordMixin
 
 from ..extensions import db
-from ..signin.models import TokenSet
 
 
 class TenantSession(SessionRecordMixin, db.Model):
@@ -20,8 +19,5 @@ class TenantSession(SessionRecordMixin, db.Model):
     sub: Mapped[str | None] = mapped_column(String(255), index=True)
     op_sid: Mapped[str | None] = mapped_column(String(255), index=True)
     # No foreign key: token sets are dropped on their own (logout, refused refresh) and the session notices.
+    # Read with the session in one SELECT (site/session_store.py), so the signed-in check costs no second round trip.
     token_set_id: Mapped[str | None] = mapped_column(String(43))
-    # Read in the session's own SELECT, so the signed-in check of every request costs no second round trip.
-    token_set: Mapped[TokenSet | None] = relationship(
-        primaryjoin=foreign(token_set_id) == TokenSet.id, lazy="joined", viewonly=True
-    )

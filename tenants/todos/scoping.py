@@ -56,6 +56,12 @@ class Action(StrEnum):
     DELETE = "delete"
 
 
+# The three answers allowed_actions gives, built once: it is asked for every row of every list.
+EVERY_ACTION = frozenset(Action)
+READ_ONLY = frozenset({Action.READ})
+NO_ACTION: frozenset[Action] = frozenset()
+
+
 class ScopeError(Exception):
     """The viewer may not do this; the message is safe to show."""
 
@@ -195,19 +201,21 @@ def visible_todos(site: str, viewer: Viewer, org_id: str) -> Select[tuple[Todo]]
     )
 
 
-def list_parts(*, mine: bool) -> tuple[Select[tuple[Todo]], ...]:
+def list_parts(*, mine: bool) -> tuple[Select, ...]:
     """The queries a list page merges, each without an OR: the viewer's own todos ("mine"), or the org's
     shared todos and the viewer's private ones (visible_todos in two disjoint parts).
 
     Each fixes every column of one index before created_at, so a page is one ordered index range
     whatever the planner's statistics (with the OR, PostgreSQL could walk and filter the whole org).
     The viewer is a bound parameter (list_values), so a page's statement is built once, not per request.
+    On the table, not the entity: a list's rows are read as plain rows, without ORM object loading (issue 11).
     """
-    in_org = select(Todo).where(
-        Todo.site == bindparam("site"), Todo.iss == bindparam("iss"), Todo.org_id == bindparam("org_id")
+    todos = Todo.__table__.c
+    in_org = select(Todo.__table__).where(
+        todos.site == bindparam("site"), todos.iss == bindparam("iss"), todos.org_id == bindparam("org_id")
     )
-    own = in_org.where(Todo.author_sub == bindparam("sub"))
-    return (own,) if mine else (in_org.where(Todo.visibility == ORG), own.where(Todo.visibility != ORG))
+    own = in_org.where(todos.author_sub == bindparam("sub"))
+    return (own,) if mine else (in_org.where(todos.visibility == ORG), own.where(todos.visibility != ORG))
 
 
 def list_values(site: str, viewer: Viewer, org_id: str) -> dict[str, str]:
@@ -243,7 +251,7 @@ def load_todo(session: Session, site: str, viewer: Viewer, org_id: str, todo_id:
 def allowed_actions(membership: Membership, viewer_sub: str, todo: Todo) -> frozenset[Action]:
     """What the viewer may do with a todo they can see (pages show only these buttons)."""
     if not is_visible(viewer_sub, todo):
-        return frozenset()
+        return NO_ACTION
     if may_change(membership, viewer_sub, todo):
-        return frozenset(Action)
-    return frozenset({Action.READ})
+        return EVERY_ACTION
+    return READ_ONLY

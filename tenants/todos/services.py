@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import Integer, Select, bindparam, delete, func, insert, literal, select, tuple_, union_all
+from sqlalchemy import Integer, Select, bindparam, delete, func, insert, literal, not_, select, true, tuple_, union_all
 
 from ..extensions import db
 from . import scoping
@@ -46,11 +46,13 @@ class InvalidInput(Exception):
 class Page:
     """One page of a todo list, the cursors of the pages around it (None at either end), and impersonated changes."""
 
-    items: list[Todo]
+    items: list  # rows with Todo's columns, read-only (list_todos reads no ORM objects)
     next_cursor: str | None
     actor_changes: dict[str, ActorWrite] = field(default_factory=dict)
     # A `before` cursor: the page of newer todos (None on the first page).
     previous_cursor: str | None = None
+    # With counts=True: the whole list's open and done todos (count_todos), read in the page's statement.
+    counts: "Counts | None" = None
 
 
 @dataclass(frozen=True)
@@ -318,48 +320,58 @@ def _keyset_page(query: Select, status: str, towards: str | None) -> Select:
 
     towards=None or AFTER walks older todos, newest first; BEFORE walks newer ones, oldest first (callers reverse).
     """
+    todos = Todo.__table__.c
     if status != "all":
-        query = query.where(Todo.done == (status == "done"))
-    position = tuple_(Todo.created_at, Todo.id)
+        query = query.where(todos.done == (status == "done"))
+    position = tuple_(todos.created_at, todos.id)
     if towards is not None:
         # Typed: in a tuple the column types do not reach the parameters (SQLite compares datetimes as text).
-        cursor = tuple_(bindparam("cursor_at", type_=Todo.created_at.type), bindparam("cursor_id", type_=Todo.id.type))
+        cursor = tuple_(
+            bindparam("cursor_at", type_=todos.created_at.type), bindparam("cursor_id", type_=todos.id.type)
+        )
         query = query.where(position > cursor if towards == BEFORE else position < cursor)
-    order = (Todo.created_at.asc(), Todo.id.asc()) if towards == BEFORE else (Todo.created_at.desc(), Todo.id.desc())
+    order = (
+        (todos.created_at.asc(), todos.id.asc()) if towards == BEFORE else (todos.created_at.desc(), todos.id.desc())
+    )
     return query.order_by(*order).limit(bindparam("size", type_=Integer))
 
 
 @functools.cache
-def _list_statement(mine: bool, status: str, towards: str | None, actor_changes: bool):
+def _list_statement(mine: bool, status: str, towards: str | None, actor_changes: bool, counts: bool = False):
     """The statement of one kind of list page, built once: building it costs more than running it.
 
-    Todo entities from plain columns (from_statement); with actor_changes each row also holds the id of
-    its last_actor_changes entry or None. Parts are subqueries, since SQLite wants their ORDER BY/LIMIT wrapped.
+    Plain rows with Todo's columns (Core: no ORM object per row); with actor_changes each row also holds
+    actor_write_id, its last_actor_changes entry or None. Parts are subqueries, since SQLite wants their
+    ORDER BY/LIMIT wrapped.
     """
     pages = [_keyset_page(part, status, towards) for part in scoping.list_parts(mine=mine)]
     merged = (pages[0] if len(pages) == 1 else union_all(*(select(page.subquery()) for page in pages))).subquery()
     key = (merged.c.created_at, merged.c.id)
     order = [c.asc() for c in key] if towards == BEFORE else [c.desc() for c in key]
     newest = select(merged).order_by(*order).limit(bindparam("size"))
+    if counts:
+        # The one row of count_todos' statement on every row of the page: one statement, not two.
+        counted = _count_statement(mine).subquery()
+        newest = newest.add_columns(counted.c.open_count, counted.c.done_count).join_from(merged, counted, true())
     if not actor_changes:
-        return select(Todo).from_statement(newest)
+        return newest
     # The todo's latest impersonated write, unless the todo changed after it (as last_actor_changes decides).
+    writes = ActorWrite.__table__.c
     latest = (
-        select(ActorWrite.id)
+        select(writes.id)
         .where(
-            ActorWrite.site == bindparam("site"),
-            ActorWrite.iss == merged.c.iss,
-            ActorWrite.todo_id == merged.c.id,
-            ActorWrite.action != DELETE,
-            ActorWrite.at >= merged.c.updated_at,
+            writes.site == bindparam("site"),
+            writes.iss == merged.c.iss,
+            writes.todo_id == merged.c.id,
+            writes.action != DELETE,
+            writes.at >= merged.c.updated_at,
         )
-        .order_by(ActorWrite.at.desc(), ActorWrite.id.desc())
+        .order_by(writes.at.desc(), writes.id.desc())
         .limit(1)
         .scalar_subquery()
         .label("actor_write_id")
     )
-    newest = newest.add_columns(latest)
-    return select(Todo, newest.selected_columns.actor_write_id).from_statement(newest)
+    return newest.add_columns(latest)
 
 
 def list_todos(
@@ -373,22 +385,31 @@ def list_todos(
     before: str | None = None,
     limit: int = PAGE_SIZE,
     actor_changes: bool = False,
+    counts: bool = False,
 ) -> Page:
     """A page of visible todos, newest first, by keyset on (created_at, id): as fast on page 1,000 as on page 1.
 
     cursor (a next_cursor) asks for the page after it, before (a previous_cursor) for the page before it.
-    actor_changes=True also reads each todo's last_actor_changes entry, in the same statement.
+    actor_changes=True also reads each todo's last_actor_changes entry, in the same statement; counts=True
+    the list's open and done counts (Page.counts, as count_todos gives them), with a second statement only
+    for an empty page.
     """
     _check_list_options(status, owner, limit, cursor, before)
     values = scoping.list_values(site, viewer, org_id) | {"size": limit + 1}
     towards = AFTER if cursor else BEFORE if before else None
     if towards is not None:
         values["cursor_at"], values["cursor_id"] = decode_cursor(cursor or before)
-    query = _list_statement(owner == "mine", status, towards, actor_changes)
-    if actor_changes:
-        rows = list(db.session.execute(query, values))
-    else:
-        rows = [(todo, None) for todo in db.session.scalars(query, values)]
+    if counts:
+        values["count_limit"] = COUNT_LIMIT + 1
+    result = db.session.execute(_list_statement(owner == "mine", status, towards, actor_changes, counts), values)
+    rows = [(todo, todo.actor_write_id) for todo in result] if actor_changes else [(todo, None) for todo in result]
+    list_counts = None
+    if counts:
+        # An empty page has no row to carry them: only then are they counted on their own.
+        first = rows[0][0] if rows else None
+        list_counts = (
+            _counts(first.open_count, first.done_count) if first else count_todos(site, viewer, org_id, owner=owner)
+        )
     more = len(rows) > limit
     rows = rows[:limit]
     if towards == BEFORE:
@@ -396,7 +417,14 @@ def list_todos(
         if not more and len(rows) < limit:
             # Back at the newest todos with a short page (some were deleted): show the full first page instead.
             return list_todos(
-                site, viewer, org_id, status=status, owner=owner, limit=limit, actor_changes=actor_changes
+                site,
+                viewer,
+                org_id,
+                status=status,
+                owner=owner,
+                limit=limit,
+                actor_changes=actor_changes,
+                counts=counts,
             )
     items = [todo for todo, _ in rows]
     write_ids = {write_id: todo.id for todo, write_id in rows if write_id is not None}
@@ -410,6 +438,7 @@ def list_todos(
         next_cursor=encode_cursor(items[-1]) if items and older else None,
         previous_cursor=encode_cursor(items[0]) if items and newer else None,
         actor_changes=changes,
+        counts=list_counts,
     )
 
 
@@ -430,11 +459,20 @@ def _check_list_options(status: object, owner: object, limit: object, cursor: ob
 
 @functools.cache
 def _count_statement(mine: bool):
-    """One grouped COUNT over a list page's index ranges (list_parts), of at most `count_limit` rows; built once."""
-    parts = [part.with_only_columns(Todo.done) for part in scoping.list_parts(mine=mine)]
+    """One row, open_count and done_count, over a list page's index ranges (list_parts), of at most
+    `count_limit` todos in all; built once."""
+    parts = [part.with_only_columns(Todo.__table__.c.done) for part in scoping.list_parts(mine=mine)]
     visible = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
     capped = select(visible.c.done).limit(bindparam("count_limit", type_=Integer)).subquery()
-    return select(capped.c.done, func.count()).group_by(capped.c.done)
+    return select(
+        func.count().filter(not_(capped.c.done)).label("open_count"),
+        func.count().filter(capped.c.done).label("done_count"),
+    )
+
+
+def _counts(open_count: int, done_count: int) -> Counts:
+    counts = Counts(open=open_count or 0, done=done_count or 0)
+    return replace(counts, more=True) if counts.total > COUNT_LIMIT else counts
 
 
 def count_todos(site: str, viewer: Viewer, org_id: str, *, owner: str = "all") -> Counts:
@@ -445,6 +483,4 @@ def count_todos(site: str, viewer: Viewer, org_id: str, *, owner: str = "all") -
     """
     _check_list_options("all", owner, PAGE_SIZE, None, None)
     values = scoping.list_values(site, viewer, org_id) | {"count_limit": COUNT_LIMIT + 1}
-    by_state = {bool(done): count for done, count in db.session.execute(_count_statement(owner == "mine"), values)}
-    counts = Counts(open=by_state.get(False, 0), done=by_state.get(True, 0))
-    return replace(counts, more=True) if counts.total > COUNT_LIMIT else counts
+    return _counts(*db.session.execute(_count_statement(owner == "mine"), values).one())

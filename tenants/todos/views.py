@@ -1,7 +1,6 @@
 """Todo pages: thin views over services (guard, validate, act, flash, redirect 303); scoping decides access."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from wtforms import SelectChoice
 
 from common.clock import utcnow
 from common.errors import render_error
@@ -66,6 +65,12 @@ def _edit_form(membership: Membership, todo) -> TodoForm:
     return form
 
 
+def _todo_url_base() -> str:
+    """A todo's page URL without its id: todo ids are url-safe (scoping.TODO_ID), so a row appends its own."""
+    placeholder = "x" * 22
+    return url_for("todos.show", todo_id=placeholder).removesuffix(placeholder)
+
+
 @bp.get("/todos/")
 @login_required
 def index():
@@ -76,20 +81,19 @@ def index():
     filters = {"status": request.args.get("status", "open"), "owner": owner}
     cursors = {"cursor": request.args.get("after"), "before": request.args.get("before")}
     try:
-        page = services.list_todos(_site(), viewer, membership.org_id, **cursors, **filters)
-        counts = services.count_todos(_site(), viewer, membership.org_id, owner=owner)
+        page = services.list_todos(_site(), viewer, membership.org_id, **cursors, **filters, counts=True)
     except InvalidInput as error:
         return render_error(400, " ".join(m for msgs in error.errors.values() for m in msgs), "Unknown filter or page")
     return render_template(
         "tenants/todos/list.html",
         membership=membership,
         page=page,
-        counts=counts,
+        counts=page.counts,
         count_limit=services.COUNT_LIMIT,
         filters=filters,
         paged=any(cursors.values()),
         actions={todo.id: scoping.allowed_actions(membership, viewer.sub, todo) for todo in page.items},
-        action_form=ActionForm(),
+        todo_url_base=_todo_url_base(),
         here=request.full_path.rstrip("?"),
     )
 
@@ -212,9 +216,5 @@ def org_switcher():
     viewer = current_viewer()
     if viewer is None or not viewer.memberships:
         return {"org_switcher": None}
-    active = active_membership(viewer)
-    form = SwitchOrgForm(formdata=None, data={"org_id": active.org_id})
-    form.org_id.choices = [
-        SelectChoice(m.org_id, "Personal space" if m.personal else m.name) for m in viewer.memberships
-    ]
-    return {"org_switcher": {"form": form, "active": active}}
+    choices = [(m.org_id, "Personal space" if m.personal else m.name) for m in viewer.memberships]
+    return {"org_switcher": {"choices": choices, "active": active_membership(viewer)}}

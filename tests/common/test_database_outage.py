@@ -8,13 +8,14 @@ from common.session_records import SqlSessionStore
 
 
 @pytest.fixture
-def database_down(monkeypatch):
-    """Every session lookup fails as it does when PostgreSQL is restarting."""
+def database_down(site, monkeypatch):
+    """Every session lookup fails as it does when PostgreSQL is restarting (whatever store the site uses)."""
 
     def refused(*args, **kwargs):
         raise OperationalError("SELECT …", {}, ConnectionRefusedError("connection to 10.0.0.5:5432 refused"))
 
-    monkeypatch.setattr(SqlSessionStore, "load", refused)
+    assert isinstance(site.session_interface.store, SqlSessionStore)
+    monkeypatch.setattr(site.session_interface.store, "load", refused)
 
 
 def test_a_page_answers_503_with_the_error_page(site, database_down):

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 import requests
+import time_machine
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
@@ -171,6 +172,52 @@ def test_a_rotated_key_is_picked_up_by_the_refetch(acme, api, access_token, jwks
     served.append(new_key)
     assert api(acme, "GET", URL, access_token(acme, MEMBER, key=new_key)).status_code == 200
     assert len(fetches) == 1
+
+
+def test_a_token_verified_before_is_still_refused_once_expired(acme, api, access_token):
+    """Its signature is remembered, not its acceptance: every claim is checked on every call."""
+    token = access_token(acme, MEMBER, exp=int(time.time()) + 60)
+    assert api(acme, "GET", URL, token).status_code == 200
+    with time_machine.travel(time.time() + 120, tick=False):
+        response = api(acme, "GET", URL, token)
+    assert response.status_code == 401 and 'error="invalid_token"' in challenge(response)
+
+
+def test_a_token_missing_a_required_claim_is_refused_every_time(acme, api, access_token):
+    token = access_token(acme, MEMBER, drop=("client_id",))
+    for _ in range(2):
+        response = api(acme, "GET", URL, token)
+        assert response.status_code == 401 and 'error="invalid_token"' in challenge(response)
+
+
+def test_the_same_token_grants_the_same_orgs_and_scopes_each_call(acme, api, access_token):
+    token = access_token(acme, MEMBER, scope="todos:read")
+    for _ in range(2):
+        assert api(acme, "GET", URL, token).status_code == 200
+        assert api(acme, "GET", "/api/v1/orgs", token).get_json()["items"][0]["id"]
+        assert api(acme, "POST", URL, token, json={"title": "no write scope"}).status_code == 403
+
+
+def test_a_changed_signature_is_verified_again(acme, api, access_token):
+    token = access_token(acme, MEMBER)
+    assert api(acme, "GET", URL, token).status_code == 200
+    head, body, signature = token.split(".")
+    forged = f"{head}.{body}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
+    assert api(acme, "GET", URL, forged).status_code == 401
+
+
+def test_a_new_jwks_forgets_the_signatures_verified_under_the_old_one(acme, api, access_token, jwks_fetches):
+    """A key the provider withdrew stops working as soon as the refetched JWKS lacks it."""
+    _, served = jwks_fetches
+    old_key, new_key = other_key("provider-key-old"), other_key("provider-key-2")
+    served[:] = [old_key]
+    with acme.app_context():
+        provider().server_metadata["jwks"] = KeySet([old_key]).as_dict(private=False)
+    token = access_token(acme, MEMBER, key=old_key)
+    assert api(acme, "GET", URL, token).status_code == 200
+    served[:] = [new_key]  # rotated: the next unknown kid makes the tenant refetch
+    assert api(acme, "GET", URL, access_token(acme, MEMBER, key=new_key)).status_code == 200
+    assert api(acme, "GET", URL, token).status_code == 401
 
 
 def test_an_unreachable_provider_is_503_not_500(acme, api, access_token, monkeypatch):
