@@ -17,6 +17,7 @@ from flask import request as flask_request
 from common.clock import unix_seconds, utcnow
 
 from . import config, services
+from .bearer_grants import bearer_grant
 from .claims import impersonation_claims, subject, user_claims
 from .keys import verification_keyset
 from .models import Client, Token
@@ -33,7 +34,7 @@ class AccessTokenValidator(BearerTokenValidator):
     """Accepts access tokens this provider issued and has not revoked (looked up by hash)."""
 
     def authenticate_token(self, token_string):
-        return services.find_access_token(token_string)
+        return bearer_grant(token_string)
 
 
 class BearerProtector(ResourceProtector):
