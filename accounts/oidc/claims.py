@@ -14,24 +14,29 @@ def subject(user: User) -> str:
     return str(user.id)
 
 
-def user_claims(user: User, scope: str, impersonation: Impersonation | None = None) -> UserInfo:
-    """`sub` always; `name` with profile; `email` and `email_verified` with email; `orgs` with orgs; `act` if acted."""
+def user_claims(
+    user: User, scope: str, impersonation: Impersonation | None = None, orgs: list[dict] | None = None
+) -> UserInfo:
+    """`sub` always; `name` with profile; `email` and `email_verified` with email; `orgs` with orgs; `act` if acted.
+
+    `orgs` is the user's orgs claim when the caller read it already (with the token); otherwise it is read here.
+    """
     claims = UserInfo(
         sub=subject(user),
         name=user.name,
         email=user.email,
         email_verified=user.email_verified_at is not None,
     ).filter(scope)
-    claims.update(resource_claims(user, scope))
+    claims.update(resource_claims(user, scope, orgs))
     claims.update(impersonation_claims(impersonation, with_name=True))
     return claims
 
 
-def resource_claims(user: User, scope: str) -> dict:
+def resource_claims(user: User, scope: str, orgs: list[dict] | None = None) -> dict:
     """Claims tenants need for authorization, in ID tokens, userinfo and access tokens (SPEC §2.6)."""
     if "orgs" not in scope_to_list(scope or ""):
         return {}
-    return {"orgs": orgs_claim(user.id)}
+    return {"orgs": orgs_claim(user.id) if orgs is None else orgs}
 
 
 def impersonation_claims(impersonation: Impersonation | None, *, with_name: bool) -> dict:
