@@ -73,13 +73,21 @@ def store_code(
     return row
 
 
-def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | None:
-    """The unused, unexpired code issued to this client; a used one means replay and revokes its tokens."""
-    row = db.session.scalar(
+@cache
+def _code_by_hash():
+    # Built once with bound parameters, like every statement of the token endpoint: building per request cost CPU.
+    return (
         select(AuthorizationCode)
         .options(joinedload(AuthorizationCode.user, innerjoin=True))  # the token request's next read
-        .where(AuthorizationCode.code_hash == hash_credential(code), AuthorizationCode.client_id == client.id)
+        .where(
+            AuthorizationCode.code_hash == bindparam("digest"), AuthorizationCode.client_id == bindparam("client_id")
+        )
     )
+
+
+def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | None:
+    """The unused, unexpired code issued to this client; a used one means replay and revokes its tokens."""
+    row = db.session.scalar(_code_by_hash(), {"digest": hash_credential(code), "client_id": client.id})
     if row is None:
         return None
     if row.used_at is not None:
@@ -93,13 +101,18 @@ def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | N
 
 def nonce_used(client_id: str, nonce: str) -> bool:
     """True if this client already sent this nonce (OIDC Core §15.5.2: a replayed request)."""
-    query = (
-        select(AuthorizationCode.id)
-        .join(Client, AuthorizationCode.client_id == Client.id)
-        .where(Client.client_id == client_id, AuthorizationCode.nonce == nonce)
+    return db.session.execute(_nonce_of_client(), {"client_id": client_id, "nonce": nonce}).first() is not None
+
+
+@cache
+def _nonce_of_client():
+    codes, clients = AuthorizationCode.__table__.c, Client.__table__.c
+    return (
+        select(codes.id)
+        .select_from(AuthorizationCode.__table__.join(Client.__table__, codes.client_id == clients.id))
+        .where(clients.client_id == bindparam("client_id"), codes.nonce == bindparam("nonce"))
         .limit(1)
     )
-    return db.session.scalar(query) is not None
 
 
 def spend_code(code: AuthorizationCode, now: datetime) -> bool:
@@ -107,13 +120,20 @@ def spend_code(code: AuthorizationCode, now: datetime) -> bool:
 
     The caller then revokes the family (the staged token with it).
     """
-    result = db.session.execute(
-        update(AuthorizationCode)
-        .where(AuthorizationCode.id == code.id, AuthorizationCode.used_at.is_(None))
-        .values(used_at=now)
-    )
+    result = db.session.execute(_spend_code(), {"code_id": code.id, "now": now})
     db.session.commit()
     return result.rowcount == 1
+
+
+@cache
+def _spend_code():
+    # A Core UPDATE: the ORM's bulk-update machinery (session synchronisation) cost more than the statement.
+    codes = AuthorizationCode.__table__.c
+    return (
+        update(AuthorizationCode.__table__)
+        .where(codes.id == bindparam("code_id"), codes.used_at.is_(None))
+        .values(used_at=bindparam("now"))
+    )
 
 
 def store_token(
@@ -152,11 +172,15 @@ def store_token(
 
 def record_client_session(client: Client, sid: str, user_id: int, now: datetime) -> None:
     """Remember that this client holds tokens from this Accounts session (for back-channel logout); staged too."""
-    exists = db.session.scalar(
-        select(ClientSession.id).where(ClientSession.client_id == client.id, ClientSession.sid == sid)
-    )
+    exists = db.session.execute(_client_session(), {"client_id": client.id, "sid": sid}).first()
     if exists is None:
         db.session.add(ClientSession(client_id=client.id, sid=sid, user_id=user_id, created_at=now))
+
+
+@cache
+def _client_session():
+    c = ClientSession.__table__.c
+    return select(c.id).where(c.client_id == bindparam("client_id"), c.sid == bindparam("sid"))
 
 
 @cache
@@ -194,11 +218,19 @@ def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | N
 
 def spend_refresh_token(token: Token, now: datetime) -> bool:
     """Mark the refresh token rotated and commit the token staged for it; False if a concurrent request did already."""
-    result = db.session.execute(
-        update(Token).where(Token.id == token.id, Token.refresh_used_at.is_(None)).values(refresh_used_at=now)
-    )
+    result = db.session.execute(_spend_refresh(), {"token_id": token.id, "now": now})
     db.session.commit()
     return result.rowcount == 1
+
+
+@cache
+def _spend_refresh():
+    tokens = Token.__table__.c
+    return (
+        update(Token.__table__)
+        .where(tokens.id == bindparam("token_id"), tokens.refresh_used_at.is_(None))
+        .values(refresh_used_at=bindparam("now"))
+    )
 
 
 def _revoke(condition, now: datetime) -> int:
