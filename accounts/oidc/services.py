@@ -210,9 +210,19 @@ def find_refresh_token(token: str) -> Token | None:
     return db.session.scalar(_token_by("refresh_token_hash"), {"digest": hash_credential(token)})
 
 
+@cache
+def _refresh_for_grant():
+    # The grant has authenticated its client already and compares ids: only the user comes with the token.
+    return (
+        select(Token)
+        .options(joinedload(Token.user, innerjoin=True))
+        .where(Token.refresh_token_hash == bindparam("digest"))
+    )
+
+
 def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | None:
     """The refresh token if it may be exchanged; presenting a spent one revokes its whole family."""
-    row = find_refresh_token(token)
+    row = db.session.scalar(_refresh_for_grant(), {"digest": hash_credential(token)})
     if row is None or row.client_id != client.id:
         return None
     if row.refresh_used_at is not None:
