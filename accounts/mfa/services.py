@@ -5,8 +5,9 @@ Callers commit. A refused code is committed too: its counted failure (and a lock
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from ..audit.events import Origin, record_event
 from ..extensions import db
@@ -51,11 +52,15 @@ class Verified:
 
 def has_second_factor(user_id: int) -> bool:
     """True if the user has 2FA switched on (sign-in asks for it; the OpenID provider may too)."""
-    return (
-        db.session.scalar(
-            select(TotpCredential.id).where(TotpCredential.user_id == user_id, TotpCredential.enabled_at.is_not(None))
-        )
-        is not None
+    return db.session.execute(_enabled_totp(), {"user_id": user_id}).first() is not None
+
+
+@cache
+def _enabled_totp():
+    # Built once with a bound parameter: every sign-in (and a step-up check) asks. ORM columns, so a credential
+    # enabled earlier in this request is flushed first.
+    return select(TotpCredential.id).where(
+        TotpCredential.user_id == bindparam("user_id"), TotpCredential.enabled_at.is_not(None)
     )
 
 
