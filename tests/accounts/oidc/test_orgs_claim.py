@@ -64,3 +64,18 @@ def test_userinfo_states_the_memberships_of_now_not_of_the_token(
     # A removed member loses the claim at once: the same token's next userinfo no longer names the org.
     assert aardvark not in [o["id"] for o in _userinfo_orgs(client, access_token)]
     assert _userinfo_orgs(client, access_token) == []
+
+
+def test_a_refreshed_access_token_states_the_memberships_of_the_refresh(
+    accounts_app, flow, initech, register, signed_in
+):
+    rp = register("offline", resource="https://tenant.example", scope="openid orgs offline_access")
+    first = flow.tokens(rp, scope="openid orgs offline_access")
+    assert initech in flow.verify(first["access_token"]).claims["orgs"]
+    with accounts_app.app_context():
+        db.session.execute(Membership.__table__.delete().where(Membership.user_id == signed_in.id))
+        db.session.commit()
+
+    # The claim is read once per request (access token and ID token share it), never kept across requests.
+    refreshed = flow.refresh(rp, first["refresh_token"]).get_json()
+    assert flow.verify(refreshed["access_token"]).claims["orgs"] == []
