@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import JSON, String, update
+from sqlalchemy import JSON, String, delete, insert, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -45,19 +45,20 @@ class SqlSessionStore:
 
     def save(self, key: str, data: dict | None, meta: dict, now: datetime, *, create: bool) -> None:
         if create:
-            row = self.model(
-                key=key,
-                public_id=secrets.token_urlsafe(16),
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + current_app.config["SESSION_ABSOLUTE_LIFETIME"],
-                user_agent=meta["user_agent"],
-                ip=meta["ip"],
-                data=data or {},
+            row = {
+                "key": key,
+                "public_id": secrets.token_urlsafe(16),
+                "created_at": now,
+                "last_seen_at": now,
+                "expires_at": now + current_app.config["SESSION_ABSOLUTE_LIFETIME"],
+                "user_agent": meta["user_agent"],
+                "ip": meta["ip"],
+                "data": data or {},
                 **self.scope,
                 **self.columns(data or {}),
-            )
-            self.db.session.add(row)
+            }
+            # Core, not an ORM object: nothing reads the new row back in this request (a sign-in writes one).
+            self.db.session.execute(insert(self.model.__table__), row)
             self.db.session.commit()
             return
         values = {"last_seen_at": now, "ip": meta["ip"]}
@@ -81,7 +82,7 @@ class SqlSessionStore:
         self.db.session.commit()
 
     def delete(self, key: str) -> None:
-        row = self.db.session.get(self.model, key)
-        if row is not None:
-            self.db.session.delete(row)
+        # One DELETE, not a load then an ORM delete: the row has no ORM-side cascades or listeners.
+        table = self.model.__table__
+        if self.db.session.execute(delete(table).where(table.c.key == key)).rowcount:
             self.db.session.commit()

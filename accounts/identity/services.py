@@ -5,8 +5,9 @@ Callers commit. Each function stages its changes; the view commits them once.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from common.clock import utcnow
@@ -39,7 +40,13 @@ class IdentityError(Exception):
 
 def find_user(email: str) -> User | None:
     """The user with this email, if any."""
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    return db.session.scalar(_user_by_email(), {"email": normalise_email(email)})
+
+
+@cache
+def _user_by_email():
+    # Built once with a bound parameter: every sign-in, sign-up and reset looks the address up.
+    return select(User).where(User.email == bindparam("email"))
 
 
 @dataclass(frozen=True)

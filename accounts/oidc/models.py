@@ -21,6 +21,11 @@ CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 GRANT_TYPES = ("authorization_code", "refresh_token")
 
 
+def client_metadata(post_logout_redirect_uris: list) -> dict:
+    """The registration metadata Authlib endpoints read (RP-Initiated Logout §3.1)."""
+    return {"post_logout_redirect_uris": list(post_logout_redirect_uris)}
+
+
 class Client(ClientMixin, db.Model):
     """A registered relying party (a tenant site or a third-party app)."""
 
@@ -52,8 +57,7 @@ class Client(ClientMixin, db.Model):
 
     @property
     def client_metadata(self) -> dict:
-        """The registration metadata Authlib endpoints read (RP-Initiated Logout §3.1)."""
-        return {"post_logout_redirect_uris": list(self.post_logout_redirect_uris)}
+        return client_metadata(self.post_logout_redirect_uris)
 
     def get_client_id(self) -> str:
         return self.client_id

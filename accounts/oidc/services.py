@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -32,6 +32,12 @@ class SignedInSession:
     impersonation: Impersonation | None = None
 
 
+@cache
+def _insert(table):
+    # The columns come with the parameters; the statement is built once per table.
+    return insert(table)
+
+
 def new_family_id() -> str:
     """A fresh grant family: a code and every token descending from it."""
     return secrets.token_hex(16)
@@ -49,9 +55,9 @@ def store_code(
     code_challenge_method: str | None,
     now: datetime,
     lifetime: int,
-) -> AuthorizationCode:
+) -> None:
     """Save a new authorization code (its hash) with everything the token request will need."""
-    row = AuthorizationCode(
+    values = dict(
         code_hash=hash_credential(code),
         client_id=client.id,
         user_id=signed_in.user_id,
@@ -68,18 +74,26 @@ def store_code(
         expires_at=capped(now + timedelta(seconds=lifetime), signed_in.impersonation),
         **impersonation_columns(signed_in.impersonation),
     )
-    db.session.add(row)
+    # A Core INSERT: the ORM's unit of work for one new row cost more CPU than the statement; nothing reads it back.
+    db.session.execute(_insert(AuthorizationCode.__table__), values)
     db.session.commit()
-    return row
+
+
+@cache
+def _code_by_hash():
+    # Built once with bound parameters, like every statement of the token endpoint: building per request cost CPU.
+    return (
+        select(AuthorizationCode)
+        .options(joinedload(AuthorizationCode.user, innerjoin=True))  # the token request's next read
+        .where(
+            AuthorizationCode.code_hash == bindparam("digest"), AuthorizationCode.client_id == bindparam("client_id")
+        )
+    )
 
 
 def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | None:
     """The unused, unexpired code issued to this client; a used one means replay and revokes its tokens."""
-    row = db.session.scalar(
-        select(AuthorizationCode)
-        .options(joinedload(AuthorizationCode.user, innerjoin=True))  # the token request's next read
-        .where(AuthorizationCode.code_hash == hash_credential(code), AuthorizationCode.client_id == client.id)
-    )
+    row = db.session.scalar(_code_by_hash(), {"digest": hash_credential(code), "client_id": client.id})
     if row is None:
         return None
     if row.used_at is not None:
@@ -93,13 +107,18 @@ def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | N
 
 def nonce_used(client_id: str, nonce: str) -> bool:
     """True if this client already sent this nonce (OIDC Core §15.5.2: a replayed request)."""
-    query = (
-        select(AuthorizationCode.id)
-        .join(Client, AuthorizationCode.client_id == Client.id)
-        .where(Client.client_id == client_id, AuthorizationCode.nonce == nonce)
+    return db.session.execute(_nonce_of_client(), {"client_id": client_id, "nonce": nonce}).first() is not None
+
+
+@cache
+def _nonce_of_client():
+    codes, clients = AuthorizationCode.__table__.c, Client.__table__.c
+    return (
+        select(codes.id)
+        .select_from(AuthorizationCode.__table__.join(Client.__table__, codes.client_id == clients.id))
+        .where(clients.client_id == bindparam("client_id"), codes.nonce == bindparam("nonce"))
         .limit(1)
     )
-    return db.session.scalar(query) is not None
 
 
 def spend_code(code: AuthorizationCode, now: datetime) -> bool:
@@ -107,13 +126,20 @@ def spend_code(code: AuthorizationCode, now: datetime) -> bool:
 
     The caller then revokes the family (the staged token with it).
     """
-    result = db.session.execute(
-        update(AuthorizationCode)
-        .where(AuthorizationCode.id == code.id, AuthorizationCode.used_at.is_(None))
-        .values(used_at=now)
-    )
+    result = db.session.execute(_spend_code(), {"code_id": code.id, "now": now})
     db.session.commit()
     return result.rowcount == 1
+
+
+@cache
+def _spend_code():
+    # A Core UPDATE: the ORM's bulk-update machinery (session synchronisation) cost more than the statement.
+    codes = AuthorizationCode.__table__.c
+    return (
+        update(AuthorizationCode.__table__)
+        .where(codes.id == bindparam("code_id"), codes.used_at.is_(None))
+        .values(used_at=bindparam("now"))
+    )
 
 
 def store_token(
@@ -126,14 +152,14 @@ def store_token(
     now: datetime,
     refresh_expires_at: datetime | None,
     impersonation: Impersonation | None,
-) -> Token:
+) -> None:
     """Stage a token response (hashes only) in its grant family; none of it outlives an impersonation.
 
     Not committed here: spend_code / spend_refresh_token commit it with the spend of its source, in one
     transaction, so a stored token always means a spent source (and no reload between two commits).
     """
     refresh = token.get("refresh_token")
-    row = Token(
+    values = dict(
         client_id=client.id,
         user_id=user_id,
         sid=sid,
@@ -146,17 +172,21 @@ def store_token(
         refresh_expires_at=capped(refresh_expires_at, impersonation) if refresh else None,
         **impersonation_columns(impersonation),
     )
-    db.session.add(row)
-    return row
+    # A Core INSERT in the open transaction (the ORM's unit of work cost more than the statement); the spend commits it.
+    db.session.execute(_insert(Token.__table__), values)
 
 
 def record_client_session(client: Client, sid: str, user_id: int, now: datetime) -> None:
     """Remember that this client holds tokens from this Accounts session (for back-channel logout); staged too."""
-    exists = db.session.scalar(
-        select(ClientSession.id).where(ClientSession.client_id == client.id, ClientSession.sid == sid)
-    )
+    exists = db.session.execute(_client_session(), {"client_id": client.id, "sid": sid}).first()
     if exists is None:
         db.session.add(ClientSession(client_id=client.id, sid=sid, user_id=user_id, created_at=now))
+
+
+@cache
+def _client_session():
+    c = ClientSession.__table__.c
+    return select(c.id).where(c.client_id == bindparam("client_id"), c.sid == bindparam("sid"))
 
 
 @cache
@@ -180,9 +210,19 @@ def find_refresh_token(token: str) -> Token | None:
     return db.session.scalar(_token_by("refresh_token_hash"), {"digest": hash_credential(token)})
 
 
+@cache
+def _refresh_for_grant():
+    # The grant has authenticated its client already and compares ids: only the user comes with the token.
+    return (
+        select(Token)
+        .options(joinedload(Token.user, innerjoin=True))
+        .where(Token.refresh_token_hash == bindparam("digest"))
+    )
+
+
 def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | None:
     """The refresh token if it may be exchanged; presenting a spent one revokes its whole family."""
-    row = find_refresh_token(token)
+    row = db.session.scalar(_refresh_for_grant(), {"digest": hash_credential(token)})
     if row is None or row.client_id != client.id:
         return None
     if row.refresh_used_at is not None:
@@ -194,11 +234,19 @@ def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | N
 
 def spend_refresh_token(token: Token, now: datetime) -> bool:
     """Mark the refresh token rotated and commit the token staged for it; False if a concurrent request did already."""
-    result = db.session.execute(
-        update(Token).where(Token.id == token.id, Token.refresh_used_at.is_(None)).values(refresh_used_at=now)
-    )
+    result = db.session.execute(_spend_refresh(), {"token_id": token.id, "now": now})
     db.session.commit()
     return result.rowcount == 1
+
+
+@cache
+def _spend_refresh():
+    tokens = Token.__table__.c
+    return (
+        update(Token.__table__)
+        .where(tokens.id == bindparam("token_id"), tokens.refresh_used_at.is_(None))
+        .values(refresh_used_at=bindparam("now"))
+    )
 
 
 def _revoke(condition, now: datetime) -> int:

@@ -154,9 +154,6 @@ def introspect():
 @csrf.exempt  # bearer API (OIDC Core §5.3.1 requires POST too): the token, not a cookie, authenticates.
 def userinfo():
     """OIDC userinfo: claims by the access token's scope."""
-    if not db.session().in_transaction():  # nothing read yet (no session cookie, as from a client's back end)
-        # Reads only, each statement on its own: no BEGIN and ROLLBACK round trips around them.
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     response = provider().server.create_endpoint_response("userinfo")
     response.headers.update(NO_STORE)
     return response

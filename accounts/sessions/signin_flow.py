@@ -7,10 +7,11 @@ pages and nothing else, and the state expires.
 
 import time
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 from flask import current_app, flash, g, redirect, request, session
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from common.clock import utcnow
 
@@ -122,6 +123,8 @@ def stage_passed(name: str, methods: list[str]):
 def _complete(user: User, methods: list[str], next_url: str):
     greeting = greeting_for(user.name, first_sign_in=_first_sign_in(user.id))
     record_event("signin.succeeded", actor_id=user.id, origin=request_origin(), now=utcnow(), details={"amr": methods})
+    # The user row this request just read stays loaded after the commit (begin() reads it): no reload SELECT.
+    db.session().expire_on_commit = False
     db.session.commit()
     authentication.begin(user, methods)  # clears the in-progress state with the old session data
     # Not a flash yet: a sign-in for an app ends at the app, and a flash would wait for a later page here.
@@ -136,10 +139,17 @@ def greeting_for(name: str, *, first_sign_in: bool) -> str:
 
 def _first_sign_in(user_id: int) -> bool:
     """No sign-in of this account has succeeded before (the audit log keeps every one)."""
-    earlier = select(SecurityEvent.id).where(
-        SecurityEvent.event_type == "signin.succeeded", SecurityEvent.actor_id == user_id
+    return db.session.execute(_earlier_sign_in(), {"user_id": user_id}).first() is None
+
+
+@cache
+def _earlier_sign_in():
+    # Built once with a bound parameter: every sign-in asks. ORM columns, so pending rows are flushed first.
+    return (
+        select(SecurityEvent.id)
+        .where(SecurityEvent.event_type == "signin.succeeded", SecurityEvent.actor_id == bindparam("user_id"))
+        .limit(1)
     )
-    return db.session.scalar(earlier.limit(1)) is None
 
 
 def take_greeting() -> None:

@@ -4,6 +4,7 @@ import pytest
 
 from accounts.extensions import db
 from accounts.orgs import services as orgs
+from accounts.orgs.models import Membership
 from common.clock import utcnow
 
 
@@ -38,3 +39,43 @@ def test_without_the_orgs_scope_no_orgs_claim(flow, initech, tenant):
 
     assert "orgs" not in flow.verify(tokens["id_token"]).claims
     assert "orgs" not in flow.verify(tokens["access_token"]).claims
+
+
+def _userinfo_orgs(client, access_token: str) -> list[dict]:
+    return client.get("/oauth/userinfo", headers={"Authorization": f"Bearer {access_token}"}).get_json()["orgs"]
+
+
+def test_userinfo_states_the_memberships_of_now_not_of_the_token(
+    accounts_app, flow, initech, tenant, client, signed_in
+):
+    access_token = flow.tokens(tenant, scope="openid orgs")["access_token"]
+    with accounts_app.app_context():
+        later = orgs.create_org(signed_in.id, "Aardvark", "aardvark", utcnow())
+        db.session.commit()
+        aardvark = str(later.id)
+
+    names = [o["name"] for o in _userinfo_orgs(client, access_token)]
+    # The personal space first, then by name.
+    assert names[1:] == ["Aardvark", "Initech"] and len(names) == 3
+
+    with accounts_app.app_context():
+        db.session.execute(Membership.__table__.delete().where(Membership.user_id == signed_in.id))
+        db.session.commit()
+    # A removed member loses the claim at once: the same token's next userinfo no longer names the org.
+    assert aardvark not in [o["id"] for o in _userinfo_orgs(client, access_token)]
+    assert _userinfo_orgs(client, access_token) == []
+
+
+def test_a_refreshed_access_token_states_the_memberships_of_the_refresh(
+    accounts_app, flow, initech, register, signed_in
+):
+    rp = register("offline", resource="https://tenant.example", scope="openid orgs offline_access")
+    first = flow.tokens(rp, scope="openid orgs offline_access")
+    assert initech in flow.verify(first["access_token"]).claims["orgs"]
+    with accounts_app.app_context():
+        db.session.execute(Membership.__table__.delete().where(Membership.user_id == signed_in.id))
+        db.session.commit()
+
+    # The claim is read once per request (access token and ID token share it), never kept across requests.
+    refreshed = flow.refresh(rp, first["refresh_token"]).get_json()
+    assert flow.verify(refreshed["access_token"]).claims["orgs"] == []

@@ -94,7 +94,7 @@ def _bearer(backend, token: str):
 def test_a_database_outage_answers_503_not_a_stack_trace(flow, signed_in, confidential_client, backend, monkeypatch):
     token = flow.tokens(confidential_client)["access_token"]
     lost = OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
-    monkeypatch.setattr("accounts.oidc.services.find_access_token", lambda _token: (_ for _ in ()).throw(lost))
+    monkeypatch.setattr("accounts.oidc.endpoints.bearer_grant", lambda _token: (_ for _ in ()).throw(lost))
     response = _bearer(backend, token)
     assert response.status_code == 503
     assert response.get_json()["error"] == "Service Unavailable"
