@@ -34,14 +34,19 @@ class SqlSessionStore:
 
     def load(self, key: str, now: datetime) -> dict | None:
         row = self.db.session.get(self.model, key)
-        if row is None:
+        if not self.is_live(row, now):
             return None
+        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id, "record": row}
+
+    def is_live(self, row, now: datetime) -> bool:
+        """A row (an object or a plain row with its columns) that is this site's session, neither expired nor idle."""
+        if row is None:
+            return False
         idle = current_app.config["SESSION_IDLE_TIMEOUT"]
         if now >= row.expires_at or now - row.last_seen_at >= idle:
-            return None
-        if any(getattr(row, name) != value for name, value in self.scope.items()):
-            return None  # a row of another site is never this site's session
-        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id, "record": row}
+            return False
+        # A row of another site is never this site's session.
+        return all(getattr(row, name) == value for name, value in self.scope.items())
 
     def save(self, key: str, data: dict | None, meta: dict, now: datetime, *, create: bool) -> None:
         if create:

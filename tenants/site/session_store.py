@@ -3,7 +3,6 @@
 from collections import namedtuple
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import bindparam, select
 
 from common.session_records import SqlSessionStore
@@ -37,15 +36,11 @@ class TenantSessionStore(SqlSessionStore):
     """SqlSessionStore whose load reads the token set with the session; saving and deleting are the same."""
 
     def load(self, key: str, now: datetime) -> dict | None:
-        """The same rules as SqlSessionStore.load; the record is the session's token set (a row) or None."""
+        """SqlSessionStore.load's rules (is_live); the record is the session's token set (a row) or None."""
         reads_autocommit()  # the request's first statement: a GET reads without a transaction from here on
         row = db.session.execute(_LOAD, {"key": key}).first()
-        if row is None:
+        if not self.is_live(row, now):
             return None
-        if now >= row.expires_at or now - row.last_seen_at >= current_app.config["SESSION_IDLE_TIMEOUT"]:
-            return None
-        if any(getattr(row, name) != value for name, value in self.scope.items()):
-            return None  # a row of another site is never this site's session
         mapping = row._mapping
         token_set = None
         if row.token_set_id is not None:
