@@ -102,7 +102,7 @@ async function signInWith(button, token, { mediation, signal, fetched } = {}) {
 // Conditional UI (passkey autofill): the email field (autocomplete="username webauthn") lists this site's passkeys.
 let autofill = null; // the waiting conditional get(): { controller, options } (its options request)
 
-async function startAutofill(button, token, errorBox) {
+async function startAutofill(button, token) {
   const check = PublicKeyCredential.isConditionalMediationAvailable;
   if (!check || !(await check.call(PublicKeyCredential).catch(() => false))) return;
   if (button.disabled) return; // the button was pressed meanwhile: its own ceremony runs
@@ -119,9 +119,9 @@ async function startAutofill(button, token, errorBox) {
         asked.then(() => { if (!controller.signal.aborted) button.dataset.autofill = "waiting"; }, () => {});
       },
     });
-  } catch (error) {
-    // Aborted because the button was pressed, or its options refused (then the button still works and says why).
-    if (!controller.signal.aborted && error.name !== "AbortError" && autofill === waiting) showError(errorBox, error);
+  } catch {
+    // Silent: nobody asked for the autofill (aborted for the button, or refused, e.g. an IP address is no RP ID);
+    // the button still works and says why it fails.
   } finally {
     if (autofill === waiting) autofill = null;
     delete button.dataset.autofill;
@@ -154,10 +154,10 @@ function setUpSignIn(button) {
     } catch (error) {
       showError(errorBox, error);
       button.disabled = false;
-      if (button.dataset.conditional === "on") startAutofill(button, token, errorBox); // offer autofill again
+      if (button.dataset.conditional === "on") startAutofill(button, token); // offer autofill again
     }
   });
-  if (button.dataset.conditional === "on") startAutofill(button, token, errorBox);
+  if (button.dataset.conditional === "on") startAutofill(button, token);
 }
 
 if (window.PublicKeyCredential) {
