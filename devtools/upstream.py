@@ -32,8 +32,8 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def _install() -> str | None:
-    """npm ci once; the reason it cannot run, or None."""
+def install() -> str | None:
+    """npm ci once (make run and the tests alike); the reason the provider cannot run, or None."""
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
         return f"{' and '.join(missing)} not installed"
@@ -51,23 +51,28 @@ def _install() -> str | None:
     return None if done.returncode == 0 else f"npm ci failed: {done.stderr.strip()[-300:]}"
 
 
+def accounts_as_client(accounts_url: str, slug: str, secret: str) -> dict:
+    """Accounts registered at the provider as a relying party, its callback at <accounts_url>/sign-in/with/<slug>."""
+    return {
+        "client_id": "gatehouse-accounts",
+        "client_secret": secret,
+        "redirect_uris": [f"{accounts_url}/sign-in/with/{slug}/callback"],
+        "grant_types": ["authorization_code"],
+        "response_types": ["code"],
+    }
+
+
 def start(accounts_url: str) -> str:
     """Start the provider and enable its file for Accounts; returns the line `make run` prints about it."""
     url = os.environ.get("UPSTREAM_DEV_ISSUER", "http://localhost:5010").rstrip("/")
-    why = _install()
+    why = install()
     parts = urlsplit(url)
     if why is None and not _port_free(parts.hostname or "127.0.0.1", parts.port or 80):
         why = f"{parts.hostname}:{parts.port} is taken (move it with UPSTREAM_DEV_ISSUER)"
     if why:
         return f"no upstream provider ({why}): the sign-in page shows no 'Continue with' button"
     secret = secrets.token_urlsafe(24)
-    client = {
-        "client_id": "gatehouse-accounts",
-        "client_secret": secret,
-        "redirect_uris": [f"{accounts_url}/sign-in/with/dev/callback"],
-        "grant_types": ["authorization_code"],
-        "response_types": ["code"],
-    }
+    client = accounts_as_client(accounts_url, "dev", secret)
     env = {
         "PATH": os.environ["PATH"],
         "PORT": str(parts.port or 80),

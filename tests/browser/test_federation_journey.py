@@ -14,10 +14,11 @@ from playwright.sync_api import expect
 
 import accounts
 from accounts.extensions import db, limiter
+from devtools.upstream import accounts_as_client
 from tests.browser.accessibility import serious_violations
 from tests.browser.ports import pick_port
 from tests.conftest import _clean, _stop_sites, accounts_overrides
-from tests.integration.upstream import installed, start_provider
+from tests.integration.upstream import installed, start_provider, write_provider_file
 from tests.live import Sites, start_sites
 
 pytestmark = pytest.mark.browser
@@ -33,19 +34,9 @@ def upstream_sites(monkeypatch) -> Iterator[tuple[Sites, str]]:
     ports = [pick_port(host) for host in HOSTS]
     issuer, accounts_url = f"http://127.0.0.1:{provider_port}", f"http://{HOSTS[0]}:{ports[0]}"
     secret = secrets.token_urlsafe(24)
-    client = {
-        "client_id": "gatehouse-accounts",
-        "client_secret": secret,
-        "redirect_uris": [f"{accounts_url}/sign-in/with/node/callback"],
-        "grant_types": ["authorization_code"],
-        "response_types": ["code"],
-    }
+    client = accounts_as_client(accounts_url, "node", secret)
     with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile("w+") as log:
-        with open(f"{folder}/node.toml", "w") as file:
-            file.write(
-                f'name = "Node Provider"\nissuer = "{issuer}"\nclient_id = "gatehouse-accounts"\n'
-                f'client_secret = "{secret}"\ntrust_email_verified = true\n'
-            )
+        write_provider_file(folder, "node", issuer, secret)
         process = start_provider(provider_port, [client], log)
         app = accounts.create_app({**accounts_overrides(), "FEDERATION_UPSTREAMS_DIR": folder})
         with app.app_context():

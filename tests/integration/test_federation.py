@@ -21,9 +21,16 @@ import accounts
 from accounts.extensions import db, limiter
 from accounts.federation.models import FederatedIdentity
 from accounts.identity.models import User
+from devtools.upstream import accounts_as_client
 from tests.accounts.mfa.conftest import code_now, enrol, events, user_id
 from tests.conftest import PASSWORD, _clean, accounts_overrides, link_in
-from tests.integration.upstream import FORM_ACTION, installed, start_provider, through_provider
+from tests.integration.upstream import (
+    FORM_ACTION,
+    installed,
+    start_provider,
+    through_provider,
+    write_provider_file,
+)
 from tests.live import form_token, free_port, serve
 
 SLUG = "node"
@@ -50,19 +57,9 @@ def upstream():
     provider_port, accounts_port = free_port("127.0.0.1"), free_port("127.0.0.1")
     issuer, accounts_url = f"http://127.0.0.1:{provider_port}", f"http://127.0.0.1:{accounts_port}"
     secret = secrets.token_urlsafe(24)
-    client = {
-        "client_id": "gatehouse-accounts",
-        "client_secret": secret,
-        "redirect_uris": [f"{accounts_url}/sign-in/with/{SLUG}/callback"],
-        "grant_types": ["authorization_code"],
-        "response_types": ["code"],
-    }
+    client = accounts_as_client(accounts_url, SLUG, secret)
     with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile("w+") as log:
-        with open(f"{folder}/{SLUG}.toml", "w") as file:
-            file.write(
-                f'name = "Node Provider"\nissuer = "{issuer}"\nclient_id = "gatehouse-accounts"\n'
-                f'client_secret = "{secret}"\nscopes = ["openid", "profile", "email"]\ntrust_email_verified = true\n'
-            )
+        write_provider_file(folder, SLUG, issuer, secret)
         process = start_provider(provider_port, [client], log, ACCOUNTS=json.dumps(UPSTREAM_ACCOUNTS))
         yield Upstream(issuer, accounts_url, folder)
         process.terminate()

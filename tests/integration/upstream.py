@@ -7,7 +7,6 @@ federation, the accounts) a test needs; its own login and consent pages are answ
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from select import select as readable
@@ -15,6 +14,8 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
+
+from devtools.upstream import install
 
 PROVIDER_DIR = Path(__file__).resolve().parents[2] / "devtools" / "upstream_provider"
 START_TIMEOUT_SECONDS = 30
@@ -27,21 +28,9 @@ def installed() -> None:
     The suite must run on a machine with no services (`make test`); set GATEHOUSE_REQUIRE_NODE=1 to make a
     missing toolchain a failure instead.
     """
-    if (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
-        return
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    if missing:
-        _unavailable(f"{' and '.join(missing)} not installed")
-    done = subprocess.run(  # noqa: S603
-        ["npm", "ci", "--no-audit", "--no-fund"],  # noqa: S607
-        cwd=PROVIDER_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        _unavailable(f"npm ci in {PROVIDER_DIR} failed:\n{done.stderr[-2000:]}")
+    why = install()
+    if why is not None:
+        _unavailable(why)
 
 
 def _unavailable(why: str) -> None:
@@ -84,3 +73,12 @@ def through_provider(browser: requests.Session, response, issuer: str, login: st
         data = {"prompt": prompt, "login": login, "password": "any"} if prompt == "login" else {"prompt": prompt}
         response = browser.post(urljoin(response.url, action), data=data)
     raise AssertionError(f"stuck at the provider: {response.url}")
+
+
+def write_provider_file(folder: str, slug: str, issuer: str, secret: str) -> None:
+    """The provider file (accounts/upstreams/ format) Accounts reads for that client: email_verified trusted."""
+    with open(f"{folder}/{slug}.toml", "w") as file:
+        file.write(
+            f'name = "Node Provider"\nissuer = "{issuer}"\nclient_id = "gatehouse-accounts"\n'
+            f'client_secret = "{secret}"\nscopes = ["openid", "profile", "email"]\ntrust_email_verified = true\n'
+        )
