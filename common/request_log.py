@@ -75,7 +75,10 @@ def init_request_log(app: Flask, *, site: str, user_of_request: Callable[[], str
             "duration_ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 2),
             "user": _safe_user(user_of_request),
         }
-        log.info("request", extra={"fields": fields})
+        if log.isEnabledFor(logging.INFO):
+            # makeRecord + handle is what log.info does, minus findCaller's stack walk (~1% of a bearer
+            # request): the JSON line carries no file or line number.
+            log.handle(log.makeRecord(log.name, logging.INFO, "", 0, "request", None, None, extra={"fields": fields}))
         return response
 
 
