@@ -16,6 +16,8 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 log = logging.getLogger("gatehouse.request")
+# One encoder for every line: json.dumps(default=...) builds a new JSONEncoder per call.
+_ENCODER = json.JSONEncoder(default=str)
 
 
 def request_id() -> str | None:
@@ -38,7 +40,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _ENCODER.encode(entry)
 
 
 def configure_json_logging(level: int = logging.INFO) -> None:
