@@ -16,6 +16,8 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 log = logging.getLogger("gatehouse.request")
+# One encoder for every line: json.dumps(default=...) builds a new JSONEncoder per call.
+_ENCODER = json.JSONEncoder(default=str)
 
 
 def request_id() -> str | None:
@@ -38,7 +40,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _ENCODER.encode(entry)
 
 
 def configure_json_logging(level: int = logging.INFO) -> None:
@@ -75,7 +77,10 @@ def init_request_log(app: Flask, *, site: str, user_of_request: Callable[[], str
             "duration_ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 2),
             "user": _safe_user(user_of_request),
         }
-        log.info("request", extra={"fields": fields})
+        if log.isEnabledFor(logging.INFO):
+            # makeRecord + handle is what log.info does, minus findCaller's stack walk (~1% of a bearer
+            # request): the JSON line carries no file or line number.
+            log.handle(log.makeRecord(log.name, logging.INFO, "", 0, "request", None, None, extra={"fields": fields}))
         return response
 
 

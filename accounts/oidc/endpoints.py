@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from authlib.integrations.flask_oauth2 import ResourceProtector, current_token
+from authlib.integrations.flask_oauth2 import ResourceProtector, current_token, token_authenticated
 from authlib.oauth2.rfc6749 import TokenMixin
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
@@ -11,7 +11,7 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc import core as oidc
 from authlib.oidc.rpinitiated import EndSessionEndpoint
-from flask import current_app
+from flask import current_app, g
 from flask import request as flask_request
 
 from common.clock import unix_seconds, utcnow
@@ -46,6 +46,21 @@ class BearerProtector(ResourceProtector):
         if flask_request.method == "POST" and "Authorization" not in request.headers and "access_token" in form:
             return self.get_token_validator("bearer"), form["access_token"]
         return super().parse_request_authorization(request)
+
+    def acquire_token(self, scopes=None, **kwargs):
+        """Authlib's acquire_token with Flask's request itself instead of a FlaskJsonRequest copy.
+
+        Authlib's bearer rules (header parsing, validator, expiry, revocation, scope) read only the method and
+        headers, which Flask's request has; the copy's URL alone cost ~3% of a userinfo request.
+        """
+        kwargs["scopes"] = scopes
+        for claim in kwargs:
+            if isinstance(kwargs[claim], str):
+                kwargs[claim] = [kwargs[claim]]
+        token = self.validate_request(request=flask_request._get_current_object(), **kwargs)
+        token_authenticated.send(self, token=token)
+        g.authlib_server_oauth2_token = token
+        return token
 
 
 class UserInfo(oidc.UserInfoEndpoint):

@@ -26,26 +26,8 @@ def client_metadata(post_logout_redirect_uris: list) -> dict:
     return {"post_logout_redirect_uris": list(post_logout_redirect_uris)}
 
 
-class Client(ClientMixin, db.Model):
-    """A registered relying party (a tenant site or a third-party app)."""
-
-    __tablename__ = "oauth_clients"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[str] = mapped_column(String(64), unique=True)
-    # SHA-256 of a 256-bit random secret; None means a public client (PKCE only).
-    client_secret_hash: Mapped[str | None] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(100))
-    redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
-    post_logout_redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
-    backchannel_logout_uri: Mapped[str | None] = mapped_column(String(500))
-    # RFC 8935 push endpoint: where Security Event Tokens about this client's users are POSTed.
-    security_events_uri: Mapped[str | None] = mapped_column(String(500))
-    scope: Mapped[str] = mapped_column(String(500))
-    first_party: Mapped[bool] = mapped_column(default=False)
-    # The audience of this client's access tokens (RFC 9068 §3): the tenant API; the client_id when unset.
-    resource: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+class ClientRules(ClientMixin):
+    """What Authlib asks of a registered client, answered from its columns (the ORM Client or a Core row)."""
 
     @property
     def is_public(self) -> bool:
@@ -85,6 +67,28 @@ class Client(ClientMixin, db.Model):
 
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type in GRANT_TYPES
+
+
+class Client(ClientRules, db.Model):
+    """A registered relying party (a tenant site or a third-party app)."""
+
+    __tablename__ = "oauth_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of a 256-bit random secret; None means a public client (PKCE only).
+    client_secret_hash: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
+    post_logout_redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
+    backchannel_logout_uri: Mapped[str | None] = mapped_column(String(500))
+    # RFC 8935 push endpoint: where Security Event Tokens about this client's users are POSTed.
+    security_events_uri: Mapped[str | None] = mapped_column(String(500))
+    scope: Mapped[str] = mapped_column(String(500))
+    first_party: Mapped[bool] = mapped_column(default=False)
+    # The audience of this client's access tokens (RFC 9068 §3): the tenant API; the client_id when unset.
+    resource: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Impersonated:

@@ -1,33 +1,24 @@
 """The Authlib authorization server and resource protector of one Accounts app, with every grant and endpoint."""
 
 from datetime import timedelta
-from functools import cache
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from flask import Flask, current_app
-from sqlalchemy import bindparam, select
 
 from common.clock import utcnow
 
 from ..audit.origin import request_origin
-from ..extensions import db
 from ..sessions.signout_flow import sign_out
 from . import config, services
+from .client_rows import RegisteredClient, registered_client
 from .endpoints import AccessTokenValidator, BearerProtector, EndSession, Introspection, Issuer, Revocation, UserInfo
 from .grants import AuthorizationCodeGrant, OpenIDCode, RefreshTokenGrant, StrictCodeChallenge
-from .models import Client
 from .tokens import AccessTokenGenerator
 
 
-@cache
-def _client_by_id():
-    # Built once with a bound parameter: every authorize and token request reads its client.
-    return select(Client).where(Client.client_id == bindparam("client_id"))
-
-
-def query_client(client_id: str) -> Client | None:
-    """The registered client with this id."""
-    return db.session.scalar(_client_by_id(), {"client_id": client_id})
+def query_client(client_id: str) -> RegisteredClient | None:
+    """The registered client with this id (every authorize, token, revocation and introspection request)."""
+    return registered_client(client_id)
 
 
 def save_token(token: dict, request) -> None:
