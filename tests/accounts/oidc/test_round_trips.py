@@ -1,6 +1,7 @@
 """Database round trips per request on the provider's hot paths: each count is what the request needs, no more."""
 
 import os
+import time
 
 import pytest
 from sqlalchemy import event, text
@@ -100,20 +101,28 @@ def test_a_database_outage_answers_503_not_a_stack_trace(flow, signed_in, confid
     assert response.get_json()["error"] == "Service Unavailable"
 
 
+def kill_a_pooled_connection(engine, timeout_seconds: float = 10.0) -> None:
+    """Terminate the backend of a connection left in the pool (the next request checks it out), and wait until gone."""
+    db.session.remove()
+    victim, other = engine.connect(), engine.connect()
+    pid = victim.execute(text("SELECT pg_backend_pid()")).scalar()
+    victim.close()  # back to the pool first, so the next request checks it out
+    other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    deadline = time.monotonic() + timeout_seconds
+    # Terminating is asynchronous; pg_stat_activity is a snapshot per transaction, so each look is a new one.
+    while other.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).first():
+        other.rollback()
+        assert time.monotonic() < deadline, f"backend {pid} still there after {timeout_seconds} s"
+    other.close()
+
+
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="kills a PostgreSQL backend; SQLite has no connection to lose")
 def test_a_killed_connection_fails_one_request_then_the_pool_reconnects(
     accounts_app, flow, signed_in, confidential_client, backend
 ):
     token = flow.tokens(confidential_client)["access_token"]
     with accounts_app.app_context():
-        db.session.remove()
-        victim, other = db.engine.connect(), db.engine.connect()
-        pid = victim.execute(text("SELECT pg_backend_pid()")).scalar()
-        victim.close()  # back to the pool first, so the next request checks it out
-        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        while other.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).first():
-            pass  # terminating is asynchronous: wait until the backend is gone
-        other.close()
+        kill_a_pooled_connection(db.engine)
     first, *after = [_bearer(backend, token).status_code for _ in range(3)]
     # The request that finds the connection dead may fail (no pre-ping); the pool is renewed for the next.
     assert first in (200, 503)
@@ -127,13 +136,6 @@ def test_a_connection_that_died_while_idle_is_replaced_before_a_request_uses_it(
     token = flow.tokens(confidential_client)["access_token"]
     monkeypatch.setattr("common.db_pool.IDLE_PING_SECONDS", 0.0)  # every checked-in connection counts as idle
     with accounts_app.app_context():
-        db.session.remove()
-        victim, other = db.engine.connect(), db.engine.connect()
-        pid = victim.execute(text("SELECT pg_backend_pid()")).scalar()
-        victim.close()
-        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        while other.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).first():
-            pass
-        other.close()
+        kill_a_pooled_connection(db.engine)
     # What a PostgreSQL restart does to a quiet server's pool: the ping finds it dead, the pool takes another.
     assert [_bearer(backend, token).status_code for _ in range(3)] == [200, 200, 200]
