@@ -281,6 +281,11 @@ def cancel_proof():
     return redirect(url_for("identity.sign_in"), code=303)
 
 
+def _back_to_security():
+    """303 to the security page's providers section, where link and unlink were started."""
+    return redirect(url_for("mfa.security") + "#sign-in-providers", code=303)
+
+
 def _recently_signed_in() -> bool:
     """A sign-in within the re-authentication window (for accounts with no password to re-enter)."""
     auth = authentication.current()
@@ -316,7 +321,10 @@ def link(slug: str):
             stash_form(form, {"password": ["Your password is not correct."]})
             return redirect(here, code=303)
     elif not _recently_signed_in():
-        flash("For your security, sign out and sign in again, then link the provider within 10 minutes.", "error")
+        minutes = int(current_app.config["FEDERATION_REAUTH_WINDOW"].total_seconds() // 60)
+        flash(
+            f"For your security, sign out and sign in again, then link the provider within {minutes} minutes.", "error"
+        )
         return redirect(here, code=303)
     return _go_upstream(upstream, {"link_for": g.user.id})
 
@@ -331,7 +339,7 @@ def _linked(upstream: UpstreamSettings, identity: UpstreamIdentity, user_id: int
         return _refused(upstream, "linked-elsewhere", str(error), 409, g.user.id)
     db.session.commit()
     flash(f"{upstream.name} is linked: you can now sign in with it.", "success")
-    return redirect(url_for("mfa.security") + "#sign-in-providers", code=303)
+    return _back_to_security()
 
 
 @bp.post("/security/sign-in-providers/<int:identity_id>/unlink")
@@ -342,10 +350,10 @@ def unlink(identity_id: int):
         row = services.unlink(g.user, identity_id, origin=request_origin(), now=utcnow())
     except services.FederationError as error:
         flash(str(error), "error")
-        return redirect(url_for("mfa.security") + "#sign-in-providers", code=303)
+        return _back_to_security()
     if row is None:
         abort(404)
     db.session.commit()
     name = upstreams()[row.provider].name if row.provider in upstreams() else row.provider
     flash(f"{name} is no longer linked to your account.", "success")
-    return redirect(url_for("mfa.security") + "#sign-in-providers", code=303)
+    return _back_to_security()
