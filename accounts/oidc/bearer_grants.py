@@ -11,10 +11,10 @@ from common.clock import utcnow
 
 from ..extensions import db
 from ..identity.models import User
-from ..orgs.claims import CLAIM_COLUMNS, CLAIM_ORDER, claim_entry, memberships_joined
 from .credentials import hash_credential
+from .grant_rows import USER_COLUMNS, GrantUser, cut, split_orgs_claim, with_orgs_claim
 from .impersonation import Impersonation
-from .models import Client, Token, client_metadata
+from .models import IMPERSONATED_COLUMNS, Client, Token, client_metadata, impersonation_of
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,6 @@ class BearerClient:
 
 
 @dataclass(frozen=True)
-class BearerUser:
-    """The user an access token speaks for: the facts user_claims reads."""
-
-    id: int
-    name: str
-    email: str
-    email_verified_at: datetime | None
-
-
-@dataclass(frozen=True)
 class BearerGrant(TokenMixin):
     """A stored access token with its client and user, read once per bearer request."""
 
@@ -43,7 +33,7 @@ class BearerGrant(TokenMixin):
     expires_at: datetime
     revoked_at: datetime | None
     client: BearerClient
-    user: BearerUser
+    user: GrantUser
     impersonation: Impersonation | None
     orgs: list[dict]  # the user's orgs claim, read with the token
 
@@ -59,38 +49,27 @@ class BearerGrant(TokenMixin):
     def get_client(self) -> BearerClient:
         return self.client
 
-    def get_user(self) -> BearerUser:
+    def get_user(self) -> GrantUser:
         return self.user
 
 
 @cache
 def _by_access_token():
-    # One round trip, rows instead of entities: building ORM objects cost more CPU than the query. One row
-    # per membership (the orgs claim, read in the same statement: a second one cost as much as the first).
-    t, c, u = Token.__table__.c, Client.__table__.c, User.__table__.c
+    # One round trip, rows instead of entities: building ORM objects cost more CPU than the query.
+    t, c = Token.__table__.c, Client.__table__.c
     token_client_user = Token.__table__.join(Client.__table__, t.client_id == c.id).join(
-        User.__table__, t.user_id == u.id
+        User.__table__, t.user_id == User.__table__.c.id
     )
-    return (
-        select(
-            t.scope,
-            t.expires_at,
-            t.revoked_at,
-            t.actor_id,
-            t.impersonation_reason,
-            t.impersonation_expires_at,
-            c.client_id,
-            c.post_logout_redirect_uris,
-            u.id,
-            u.name,
-            u.email,
-            u.email_verified_at,
-            *CLAIM_COLUMNS,
-        )
-        .select_from(memberships_joined(token_client_user, t.user_id))
-        .where(t.access_token_hash == bindparam("digest"))
-        .order_by(*CLAIM_ORDER)
+    columns = (
+        t.scope,
+        t.expires_at,
+        t.revoked_at,
+        *(getattr(t, name) for name in IMPERSONATED_COLUMNS),
+        c.client_id,
+        c.post_logout_redirect_uris,
     )
+    statement = select(*columns, *USER_COLUMNS).where(t.access_token_hash == bindparam("digest"))
+    return with_orgs_claim(statement, token_client_user, t.user_id)
 
 
 def _rows(statement, params: dict) -> list:
@@ -110,15 +89,14 @@ def bearer_grant(token: str) -> BearerGrant | None:
     rows = _rows(_by_access_token(), {"digest": hash_credential(token)})
     if not rows:
         return None
-    scope, expires_at, revoked_at, actor_id, reason, acting_until, client_id, logout_uris, *user = rows[0][:12]
-    # A user without memberships comes back as one row whose org columns are all NULL.
-    orgs = [claim_entry(*row[12:]) for row in rows if row[12] is not None]
+    head, orgs = split_orgs_claim(rows, 12)
+    (scope, expires_at, revoked_at), impersonation, (client_id, logout_uris), user = cut(head, 3, 3, 2)
     return BearerGrant(
         scope=scope,
         expires_at=expires_at,
         revoked_at=revoked_at,
         client=BearerClient(client_id, client_metadata(logout_uris)),
-        user=BearerUser(*user),
-        impersonation=Impersonation(actor_id, reason, acting_until) if actor_id is not None else None,
+        user=GrantUser(*user),
+        impersonation=impersonation_of(*impersonation),
         orgs=orgs,
     )

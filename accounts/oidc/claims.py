@@ -55,6 +55,12 @@ def _orgs_of_request(user_id: int) -> list[dict]:
     return memo[user_id]
 
 
+def remember_orgs_claim(user_id: int, orgs: list[dict]) -> None:
+    """The orgs claim a statement of this request read with the grant: the claims of its tokens use it."""
+    if has_request_context():
+        g.setdefault("orgs_claims", {})[user_id] = orgs
+
+
 def impersonation_claims(impersonation: Impersonation | None, *, with_name: bool) -> dict:
     """RFC 8693 §4.1 `act` (the admin, by the same kind of `sub`) and why and until when; nothing otherwise.
 

@@ -1,5 +1,8 @@
 """A registered client as Authlib's endpoints read it: one Core row per request, no ORM object."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -28,15 +31,37 @@ class RegisteredClient(ClientRules):
     created_at: datetime
 
 
+# The oauth_clients columns a RegisteredClient is made of, in its field order (for reads that join a client).
+CLIENT_COLUMNS = tuple(getattr(Client.__table__.c, name) for name in RegisteredClient.__dataclass_fields__)
+
+# A client a statement of this request read already (with the credential it presented), while one is open.
+_already_read: ContextVar[RegisteredClient | None] = ContextVar("already_read_client", default=None)
+
+
 @cache
 def _client_by_id():
     # Built once; rows, not entities: loading the ORM Client was ~15% of a refresh request's Python time.
-    c = Client.__table__.c
-    columns = [getattr(c, name) for name in RegisteredClient.__dataclass_fields__]
-    return select(*columns).where(c.client_id == bindparam("client_id"))
+    return select(*CLIENT_COLUMNS).where(Client.__table__.c.client_id == bindparam("client_id"))
 
 
 def registered_client(client_id: str) -> RegisteredClient | None:
-    """The registered client with this id, or None."""
+    """The registered client with this id, or None; not read again if already_read holds it."""
+    known = _already_read.get()
+    if known is not None and known.client_id == client_id:
+        return known
     row = db.session.execute(_client_by_id(), {"client_id": client_id}).first()
     return RegisteredClient(*row) if row is not None else None
+
+
+@contextmanager
+def already_read(client: RegisteredClient | None) -> Iterator[None]:
+    """Within the block, registered_client answers with this row for its id instead of a statement.
+
+    Scoped to the block, not the request: a row read a moment ago, used for the client authentication that
+    follows at once, and never again later (a secret changed in between counts from the next request).
+    """
+    mark = _already_read.set(client)
+    try:
+        yield
+    finally:
+        _already_read.reset(mark)

@@ -12,8 +12,10 @@ from authlib.oidc.core.grants.util import is_openid_scope
 from common.clock import utcnow
 
 from . import config, services
-from .claims import user_claims
-from .models import AuthorizationCode, Token
+from .claims import remember_orgs_claim, user_claims
+from .client_rows import already_read
+from .models import AuthorizationCode
+from .refresh_grants import RefreshGrant, refresh_grant
 from .tokens import Grantee, current_signing_keyset, id_token_claims, session_claims
 
 # Public clients send no secret ("none"); confidential ones one of the two secret methods.
@@ -152,13 +154,25 @@ class RefreshTokenGrant(CarriesImpersonation, grants.RefreshTokenGrant):
     # RFC 9700 §4.14.2: rotation lets reuse of a stolen refresh token be detected.
     INCLUDE_NEW_REFRESH_TOKEN = True
 
-    def authenticate_refresh_token(self, refresh_token):
-        return services.usable_refresh_token(refresh_token, self.request.client, utcnow())
+    _presented: RefreshGrant | None = None
 
-    def authenticate_user(self, refresh_token: Token):
+    def authenticate_token_endpoint_client(self):
+        # One statement reads the presented refresh token with its client, user and orgs claim; the client
+        # authentication that follows finds its client there (if the ids match) instead of reading it again.
+        # Read only: replay detection and every check still wait for the client to be authenticated.
+        presented = self.request.form.get("refresh_token")
+        self._presented = refresh_grant(presented) if presented else None
+        with already_read(self._presented.client if self._presented else None):
+            return super().authenticate_token_endpoint_client()
+
+    def authenticate_refresh_token(self, refresh_token):
+        return services.usable_refresh_token(self._presented, self.request.client, utcnow())
+
+    def authenticate_user(self, refresh_token: RefreshGrant):
+        remember_orgs_claim(refresh_token.user.id, refresh_token.orgs)
         return refresh_token.user
 
-    def revoke_old_credential(self, refresh_token: Token):
+    def revoke_old_credential(self, refresh_token: RefreshGrant):
         if not services.spend_refresh_token(refresh_token, utcnow()):
             services.revoke_family(refresh_token.family_id, utcnow())
             raise InvalidGrantError("This refresh token was already used.")

@@ -103,9 +103,16 @@ class Impersonated:
     @property
     def impersonation(self) -> Impersonation | None:
         """The impersonation this grant was made in, or None for the user's own sign-in."""
-        if self.actor_id is None:
-            return None
-        return Impersonation(self.actor_id, self.impersonation_reason, self.impersonation_expires_at)
+        return impersonation_of(self.actor_id, self.impersonation_reason, self.impersonation_expires_at)
+
+
+# The Impersonated columns, in impersonation_of's argument order (for Core reads of codes and tokens).
+IMPERSONATED_COLUMNS = ("actor_id", "impersonation_reason", "impersonation_expires_at")
+
+
+def impersonation_of(actor_id: int | None, reason: str | None, expires_at: int | None) -> Impersonation | None:
+    """The impersonation the Impersonated column values state, or None."""
+    return None if actor_id is None else Impersonation(actor_id, reason, expires_at)
 
 
 def impersonation_columns(impersonation: Impersonation | None) -> dict:
@@ -167,7 +174,26 @@ class AuthorizationCode(Impersonated, AuthorizationCodeMixin, db.Model):
         return acr_for(self.amr)
 
 
-class Token(Impersonated, TokenMixin, db.Model):
+class RefreshRules:
+    """When a refresh token may be exchanged, answered from its columns (the ORM Token or a Core row)."""
+
+    refresh_token_hash: str | None
+    refresh_expires_at: datetime | None
+    refresh_used_at: datetime | None
+    revoked_at: datetime | None
+
+    def refresh_usable(self, now: datetime) -> bool:
+        """True while the refresh token may be exchanged."""
+        return (
+            self.refresh_token_hash is not None
+            and self.revoked_at is None
+            and self.refresh_used_at is None
+            and self.refresh_expires_at is not None
+            and now < self.refresh_expires_at
+        )
+
+
+class Token(Impersonated, RefreshRules, TokenMixin, db.Model):
     """One token response: a JWT access token and, with offline_access, a refresh token (hashes only)."""
 
     __tablename__ = "oauth_tokens"
@@ -212,16 +238,6 @@ class Token(Impersonated, TokenMixin, db.Model):
 
     def get_client(self) -> Client:
         return self.client
-
-    def refresh_usable(self, now: datetime) -> bool:
-        """True while the refresh token may be exchanged."""
-        return (
-            self.refresh_token_hash is not None
-            and self.revoked_at is None
-            and self.refresh_used_at is None
-            and self.refresh_expires_at is not None
-            and now < self.refresh_expires_at
-        )
 
 
 class Consent(db.Model):

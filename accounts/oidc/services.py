@@ -16,6 +16,7 @@ from ..extensions import db
 from .credentials import hash_credential
 from .impersonation import Impersonation, capped
 from .models import AuthorizationCode, Client, ClientSession, Token, impersonation_columns
+from .refresh_grants import RefreshGrant
 
 
 @dataclass(frozen=True)
@@ -210,20 +211,9 @@ def find_refresh_token(token: str) -> Token | None:
     return db.session.scalar(_token_by("refresh_token_hash"), {"digest": hash_credential(token)})
 
 
-@cache
-def _refresh_for_grant():
-    # The grant has authenticated its client already and compares ids: only the user comes with the token.
-    return (
-        select(Token)
-        .options(joinedload(Token.user, innerjoin=True))
-        .where(Token.refresh_token_hash == bindparam("digest"))
-    )
-
-
-def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | None:
-    """The refresh token if it may be exchanged; presenting a spent one revokes its whole family."""
-    row = db.session.scalar(_refresh_for_grant(), {"digest": hash_credential(token)})
-    if row is None or row.client_id != client.id:
+def usable_refresh_token(row: RefreshGrant | None, client, now: datetime) -> RefreshGrant | None:
+    """The presented refresh token (read by refresh_grant) if it may be exchanged; a spent one revokes its family."""
+    if row is None or not row.check_client(client):
         return None
     if row.refresh_used_at is not None:
         # RFC 9700 §4.14.2: a rotated refresh token came back, so one of the two holders is a thief.
@@ -232,7 +222,7 @@ def usable_refresh_token(token: str, client: Client, now: datetime) -> Token | N
     return row if row.refresh_usable(now) else None
 
 
-def spend_refresh_token(token: Token, now: datetime) -> bool:
+def spend_refresh_token(token: RefreshGrant, now: datetime) -> bool:
     """Mark the refresh token rotated and commit the token staged for it; False if a concurrent request did already."""
     result = db.session.execute(_spend_refresh(), {"token_id": token.id, "now": now})
     db.session.commit()

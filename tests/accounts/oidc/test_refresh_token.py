@@ -3,6 +3,11 @@
 import time
 
 import time_machine
+from sqlalchemy import select
+
+from accounts.extensions import db
+from accounts.oidc.client_rows import already_read, registered_client
+from accounts.oidc.models import Client
 
 
 def _userinfo_status(client, access_token: str) -> int:
@@ -95,3 +100,24 @@ def test_rotation_never_extends_the_grant(flow, signed_in, confidential_client):
 
 def test_unknown_refresh_token_is_refused(flow, confidential_client):
     assert flow.refresh(confidential_client, "not-a-token").get_json()["error"] == "invalid_grant"
+
+
+def test_the_client_named_by_the_token_still_proves_its_secret(flow, signed_in, confidential_client):
+    tokens = flow.tokens(confidential_client)
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    # The token is read with its client before client authentication; that row is checked like any other.
+    wrong = flow.client.post("/oauth/token", data=data, auth=(confidential_client.client_id, "not-the-secret"))
+    assert wrong.status_code == 401
+    assert wrong.get_json()["error"] == "invalid_client"
+    assert flow.refresh(confidential_client, tokens["refresh_token"]).status_code == 200
+
+
+def test_a_client_read_with_a_token_answers_only_inside_its_block(accounts_app, confidential_client):
+    with accounts_app.app_context():
+        row = registered_client(confidential_client.client_id)
+        with already_read(row):
+            db.session.execute(select(Client).where(Client.client_id == row.client_id)).scalar_one().name = "Renamed"
+            db.session.commit()
+            assert registered_client(row.client_id) is row  # no statement: the row read a moment ago
+        # Outside the block every lookup reads the table again.
+        assert registered_client(row.client_id).name == "Renamed"

@@ -64,18 +64,23 @@ def test_authorize_on_a_live_session(flow, signed_in, confidential_client, round
     assert len(statements) == 5, statements
 
 
-def test_refresh_commits_once(flow, signed_in, confidential_client, backend, round_trips):
-    refresh_token = flow.tokens(confidential_client)["refresh_token"]
+@pytest.fixture
+def tenant_client(register):
+    """A client asking for what the tenant sites ask for: the orgs claim too."""
+    return register("tenant", resource="https://tenant.example", scope="openid profile email offline_access orgs")
+
+
+def test_refresh_reads_once_and_commits_once(flow, signed_in, tenant_client, backend, round_trips):
+    refresh_token = flow.tokens(tenant_client, scope=tenant_client.scope)["refresh_token"]
     data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
     response, statements = round_trips(
-        lambda: backend.post(
-            "/oauth/token", data=data, auth=(confidential_client.client_id, confidential_client.secret)
-        )
+        lambda: backend.post("/oauth/token", data=data, auth=(tenant_client.client_id, tenant_client.secret))
     )
     assert response.status_code == 200
-    # The client, the refresh token with its user; the new token and the spend in one commit. The signing
-    # key is read once per KEY_CHECK_INTERVAL, not per token.
-    assert len(statements) == 4, statements
+    assert "orgs" in response.get_json()["scope"]
+    # The refresh token with its client, user and orgs claim in one SELECT; the new token and the spend in
+    # one commit. The signing key is read once per KEY_CHECK_INTERVAL, not per token.
+    assert len(statements) == 3, statements
 
 
 def test_code_exchange(flow, signed_in, confidential_client, backend, round_trips):
