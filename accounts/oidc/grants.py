@@ -14,7 +14,7 @@ from common.clock import utcnow
 from . import config, services
 from .claims import remember_orgs_claim, user_claims
 from .client_rows import already_read
-from .models import AuthorizationCode
+from .code_grants import CodeGrant, code_grant
 from .refresh_grants import RefreshGrant, refresh_grant
 from .tokens import Grantee, current_signing_keyset, id_token_claims, session_claims
 
@@ -73,11 +73,37 @@ class OpenIDCode(oidc.OpenIDCode):
     def get_client_claims(self, client):
         return id_token_claims(client)
 
-    def get_authorization_code_claims(self, authorization_code: AuthorizationCode):
+    def get_authorization_code_claims(self, authorization_code: CodeGrant):
         return {**super().get_authorization_code_claims(authorization_code), **session_claims(authorization_code)}
 
     def generate_user_info(self, user, scope):
         return user_claims(user, scope)
+
+
+class ReadsCredentialWithClient:
+    """The presented code or refresh token is read with its client, user and orgs claim in one statement.
+
+    Client authentication that follows finds its client there (if the ids match) instead of reading it
+    again. Read only: the secret, the client binding, replay detection and expiry are all still checked
+    after the client is authenticated, exactly as before.
+    """
+
+    CREDENTIAL: str  # the form field that carries it
+    _presented = None
+
+    def read_credential(self, value: str):
+        raise NotImplementedError
+
+    def authenticate_token_endpoint_client(self):
+        value = self.request.form.get(self.CREDENTIAL)
+        self._presented = self.read_credential(value) if value else None
+        with already_read(self._presented.client if self._presented else None):
+            return super().authenticate_token_endpoint_client()
+
+    def authenticate_user(self, credential):
+        # The ID token and access token state the orgs claim read with the credential.
+        remember_orgs_claim(credential.user.id, credential.orgs)
+        return credential.user
 
 
 class CarriesImpersonation:
@@ -88,10 +114,14 @@ class CarriesImpersonation:
         return super().generate_token(user=Grantee(user, source.impersonation), **kwargs)
 
 
-class AuthorizationCodeGrant(CarriesImpersonation, grants.AuthorizationCodeGrant):
+class AuthorizationCodeGrant(ReadsCredentialWithClient, CarriesImpersonation, grants.AuthorizationCodeGrant):
     """The only way in: code flow, OpenID scope required, codes single use and short lived."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
+    CREDENTIAL = "code"
+
+    def read_credential(self, value: str) -> CodeGrant | None:
+        return code_grant(value)
 
     def validate_authorization_request(self):
         # Authlib validates again when it answers (create_authorization_response): same request, same answer,
@@ -135,42 +165,28 @@ class AuthorizationCodeGrant(CarriesImpersonation, grants.AuthorizationCodeGrant
         )
 
     def query_authorization_code(self, code, client):
-        return services.find_code(code, client, utcnow())
+        return services.find_code(self._presented, client, utcnow())
 
-    def delete_authorization_code(self, authorization_code):
+    def delete_authorization_code(self, authorization_code: CodeGrant):
         if not services.spend_code(authorization_code, utcnow()):
             # A concurrent request redeemed it first: same as a replay (RFC 6749 §4.1.2).
             services.revoke_family(authorization_code.family_id, utcnow())
             raise InvalidGrantError("This code was already used.")
 
-    def authenticate_user(self, authorization_code: AuthorizationCode):
-        return authorization_code.user
 
-
-class RefreshTokenGrant(CarriesImpersonation, grants.RefreshTokenGrant):
+class RefreshTokenGrant(ReadsCredentialWithClient, CarriesImpersonation, grants.RefreshTokenGrant):
     """Refresh with rotation: every use returns a new refresh token and spends the old one."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
     # RFC 9700 §4.14.2: rotation lets reuse of a stolen refresh token be detected.
     INCLUDE_NEW_REFRESH_TOKEN = True
+    CREDENTIAL = "refresh_token"
 
-    _presented: RefreshGrant | None = None
-
-    def authenticate_token_endpoint_client(self):
-        # One statement reads the presented refresh token with its client, user and orgs claim; the client
-        # authentication that follows finds its client there (if the ids match) instead of reading it again.
-        # Read only: replay detection and every check still wait for the client to be authenticated.
-        presented = self.request.form.get("refresh_token")
-        self._presented = refresh_grant(presented) if presented else None
-        with already_read(self._presented.client if self._presented else None):
-            return super().authenticate_token_endpoint_client()
+    def read_credential(self, value: str) -> RefreshGrant | None:
+        return refresh_grant(value)
 
     def authenticate_refresh_token(self, refresh_token):
         return services.usable_refresh_token(self._presented, self.request.client, utcnow())
-
-    def authenticate_user(self, refresh_token: RefreshGrant):
-        remember_orgs_claim(refresh_token.user.id, refresh_token.orgs)
-        return refresh_token.user
 
     def revoke_old_credential(self, refresh_token: RefreshGrant):
         if not services.spend_refresh_token(refresh_token, utcnow()):

@@ -126,7 +126,36 @@ def impersonation_columns(impersonation: Impersonation | None) -> dict:
     }
 
 
-class AuthorizationCode(Impersonated, AuthorizationCodeMixin, db.Model):
+class CodeRules(AuthorizationCodeMixin):
+    """What Authlib asks of an authorization code, answered from its columns (the ORM row or a Core row)."""
+
+    redirect_uri: str
+    scope: str
+    nonce: str | None
+    auth_time: int
+    amr: list
+
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
+
+    def get_amr(self) -> list[str]:
+        return list(self.amr)
+
+    def get_acr(self) -> str | None:
+        # Derived from amr, so acr can never claim more than the methods recorded with the code.
+        return acr_for(self.amr)
+
+
+class AuthorizationCode(Impersonated, CodeRules, db.Model):
     """An authorization code: single use, short lived, bound to client, redirect URI and PKCE challenge."""
 
     __tablename__ = "oauth_codes"
@@ -153,25 +182,6 @@ class AuthorizationCode(Impersonated, AuthorizationCodeMixin, db.Model):
     # The token request authenticates the client itself and loads the user with the code (services.find_code).
     client: Mapped[Client] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys="AuthorizationCode.user_id", lazy="raise")
-
-    def get_redirect_uri(self) -> str:
-        return self.redirect_uri
-
-    def get_scope(self) -> str:
-        return self.scope
-
-    def get_nonce(self) -> str | None:
-        return self.nonce
-
-    def get_auth_time(self) -> int:
-        return self.auth_time
-
-    def get_amr(self) -> list[str]:
-        return list(self.amr)
-
-    def get_acr(self) -> str | None:
-        # Derived from amr, so acr can never claim more than the methods recorded with the code.
-        return acr_for(self.amr)
 
 
 class RefreshRules:

@@ -27,7 +27,8 @@ def save_token(token: dict, request) -> None:
     now = utcnow()
     if request.authorization_code is not None:
         refresh_expires_at = now + timedelta(seconds=config.seconds("REFRESH_TOKEN"))
-        services.record_client_session(request.client, source.sid, request.user.id, now)
+        if not source.client_session_recorded:
+            services.record_client_session(request.client, source.sid, request.user.id, now)
     else:
         # The family keeps the refresh deadline of its first token: rotation never extends a grant.
         refresh_expires_at = source.refresh_expires_at

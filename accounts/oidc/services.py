@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from .code_grants import CodeGrant
 from .credentials import hash_credential
 from .impersonation import Impersonation, capped
 from .models import AuthorizationCode, Client, ClientSession, Token, impersonation_columns
@@ -80,22 +81,9 @@ def store_code(
     db.session.commit()
 
 
-@cache
-def _code_by_hash():
-    # Built once with bound parameters, like every statement of the token endpoint: building per request cost CPU.
-    return (
-        select(AuthorizationCode)
-        .options(joinedload(AuthorizationCode.user, innerjoin=True))  # the token request's next read
-        .where(
-            AuthorizationCode.code_hash == bindparam("digest"), AuthorizationCode.client_id == bindparam("client_id")
-        )
-    )
-
-
-def find_code(code: str, client: Client, now: datetime) -> AuthorizationCode | None:
-    """The unused, unexpired code issued to this client; a used one means replay and revokes its tokens."""
-    row = db.session.scalar(_code_by_hash(), {"digest": hash_credential(code), "client_id": client.id})
-    if row is None:
+def find_code(row: CodeGrant | None, client, now: datetime) -> CodeGrant | None:
+    """The presented code (read by code_grant) if this client may redeem it; a used one means replay."""
+    if row is None or row.client.id != client.id:
         return None
     if row.used_at is not None:
         # RFC 6749 §4.1.2: a code used twice was stolen; revoke what it issued.
@@ -122,7 +110,7 @@ def _nonce_of_client():
     )
 
 
-def spend_code(code: AuthorizationCode, now: datetime) -> bool:
+def spend_code(code: CodeGrant, now: datetime) -> bool:
     """Mark the code used and commit the token staged for it; False if another request already did.
 
     The caller then revokes the family (the staged token with it).
@@ -178,16 +166,12 @@ def store_token(
 
 
 def record_client_session(client: Client, sid: str, user_id: int, now: datetime) -> None:
-    """Remember that this client holds tokens from this Accounts session (for back-channel logout); staged too."""
-    exists = db.session.execute(_client_session(), {"client_id": client.id, "sid": sid}).first()
-    if exists is None:
-        db.session.add(ClientSession(client_id=client.id, sid=sid, user_id=user_id, created_at=now))
+    """Remember that this client holds tokens from this Accounts session (for back-channel logout); staged too.
 
-
-@cache
-def _client_session():
-    c = ClientSession.__table__.c
-    return select(c.id).where(c.client_id == bindparam("client_id"), c.sid == bindparam("sid"))
+    The caller knows it is not recorded yet (code_grant reads that with the code).
+    """
+    values = dict(client_id=client.id, sid=sid, user_id=user_id, created_at=now)
+    db.session.execute(_insert(ClientSession.__table__), values)
 
 
 @cache

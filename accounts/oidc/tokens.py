@@ -12,10 +12,11 @@ from common.clock import utcnow
 from ..identity.models import User
 from . import config
 from .claims import impersonation_claims, resource_claims
+from .code_grants import CodeGrant
 from .credentials import new_credential
 from .impersonation import Impersonation, capped_lifetime
 from .keys import CurrentSigningKey
-from .models import AuthorizationCode, Client
+from .models import Client
 
 
 def current_signing_key() -> CurrentSigningKey:
@@ -91,7 +92,7 @@ def id_token_claims(client: Client) -> dict:
     return {"iss": config.issuer(), "aud": client.client_id, "exp": int(time.time()) + config.seconds("ID_TOKEN")}
 
 
-def session_claims(code: AuthorizationCode) -> dict:
+def session_claims(code: CodeGrant) -> dict:
     """The sid of the Accounts session the code was issued in (Back-Channel Logout §2.4), and who really acts in it.
 
     An impersonated ID token expires with the impersonation, like every token of its grant.

@@ -151,6 +151,8 @@ def test_code_is_bound_to_its_client(flow, signed_in, confidential_client, regis
     result = flow.code(confidential_client)
     response = flow.exchange(other, result, redirect_uri=confidential_client.redirect_uri)
     assert response.get_json()["error"] == "invalid_grant"
+    # Read with its own client before the other one authenticated: a foreign client cannot burn it.
+    assert flow.exchange(confidential_client, result).status_code == 200
 
 
 def test_code_is_bound_to_its_redirect_uri(flow, signed_in, confidential_client):

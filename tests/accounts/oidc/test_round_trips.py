@@ -83,14 +83,22 @@ def test_refresh_reads_once_and_commits_once(flow, signed_in, tenant_client, bac
     assert len(statements) == 3, statements
 
 
-def test_code_exchange(flow, signed_in, confidential_client, backend, round_trips):
-    flow.tokens(confidential_client)  # the first one in a session also records it for back-channel logout
-    result = flow.code(confidential_client)
-    response, statements = round_trips(lambda: Flow(backend).exchange(confidential_client, result))
+def test_code_exchange_reads_once_and_commits_once(flow, signed_in, tenant_client, backend, round_trips):
+    flow.tokens(tenant_client, scope=tenant_client.scope)  # the first one in a session records it (back-channel)
+    result = flow.code(tenant_client, scope=tenant_client.scope)
+    response, statements = round_trips(lambda: Flow(backend).exchange(tenant_client, result))
     assert response.status_code == 200
-    # The client, the code with its user, whether this session's client is known (back-channel logout);
+    # The code with its client, user, orgs claim and whether this session's client is known, in one SELECT;
     # the token and the spend of the code in one commit. The ID token reloads nothing after it.
-    assert len(statements) == 5, statements
+    assert len(statements) == 3, statements
+
+
+def test_the_first_code_exchange_of_a_session_records_its_client(flow, signed_in, tenant_client, backend, round_trips):
+    result = flow.code(tenant_client, scope=tenant_client.scope)
+    response, statements = round_trips(lambda: Flow(backend).exchange(tenant_client, result))
+    assert response.status_code == 200
+    # (The first token of this test's provider also creates its signing key.)
+    assert "INSERT INTO oauth_client_sessions (client_id," in statements, statements
 
 
 def _bearer(backend, token: str):
