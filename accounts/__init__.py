@@ -14,7 +14,6 @@ from common.proxy import init_proxy_fix
 from common.request_log import init_request_log
 from common.security_headers import init_security_headers
 from common.server_session import ServerSessionInterface
-from common.session_records import SqlSessionStore
 from common.settings import ConfigError, base_config, database_url, rate_limits_enabled
 from common.templating import ROOT, make_flask
 
@@ -40,6 +39,7 @@ from .sessions.authentication import current as current_authentication
 from .sessions.authentication import session_columns
 from .sessions.hooks import init_sessions
 from .sessions.models import UserSession
+from .sessions.store import AccountsSessionStore
 from .sessions.views import bp as sessions_bp
 
 MIGRATIONS = str(ROOT / "migrations" / "accounts")
@@ -121,7 +121,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_error_pages(app)
     _init_operations(app)
 
-    app.session_interface = ServerSessionInterface(SqlSessionStore(db, UserSession, columns=session_columns))
+    app.session_interface = ServerSessionInterface(AccountsSessionStore(db, UserSession, columns=session_columns))
     _register_blueprints(app)
     _register_context(app)
     return app
