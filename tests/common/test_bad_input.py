@@ -55,10 +55,13 @@ def test_a_malformed_post_is_a_clear_400(site, content_type, body):
     [
         ("/no%00such", {}),
         ("/", {"query_string": {"next": "/\x00"}}),
+        ("/", {"query_string": {"ne\x00xt": "/"}}),
         ("/_test/form", {"method": "POST", "data": {"note": "a\x00b"}}),
+        ("/_test/form", {"method": "POST", "data": {"note": "a\x00b"}, "content_type": "multipart/form-data"}),
         ("/", {"headers": {"User-Agent": "Mozilla\x00"}}),
+        ("/_test/form", {"method": "POST", "data": b"{}", "headers": {"Content-Type": "application/json\x00"}}),
     ],
-    ids=["path", "query", "form", "header"],
+    ids=["path", "query", "query-name", "form", "multipart", "header", "content-type"],
 )
 def test_a_nul_byte_anywhere_is_a_clear_400(site, path, options):
     # PostgreSQL refuses NUL in text: without this guard such input would be a 500 there.

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from accounts.extensions import db
 from accounts.oidc.grants import OpenIDCode
-from accounts.oidc.models import AuthorizationCode
+from accounts.oidc.models import CodeRules
 from accounts.orgs import services as orgs
 from accounts.orgs.claims import orgs_claim
 from accounts.orgs.rules import Role
@@ -228,7 +228,7 @@ def test_an_insufficient_or_forged_id_token_is_not_accepted_as_step_up(sites, al
     add_todos(sites, str(alice.id), ["keep me"])
     # Accounts misbehaves from here on: the ID token it signs says less than the step-up asked for.
     for name, replacement in tamper.items():
-        owner = OpenIDCode if name == "resolve_client_private_key" else AuthorizationCode
+        owner = OpenIDCode if name == "resolve_client_private_key" else CodeRules
         monkeypatch.setattr(owner, name, replacement)
 
     landed = give_both_factors(browser, browser.get(f"{sites.acme.url}{DELETE_MINE}"), "alice@example.com", secret)
