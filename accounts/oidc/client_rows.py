@@ -10,7 +10,7 @@ from functools import cache
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
-from .models import Client, ClientRules
+from .models import AuthorizationCode, Client, ClientRules
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,27 @@ def registered_client(client_id: str) -> RegisteredClient | None:
         return known
     row = db.session.execute(_client_by_id(), {"client_id": client_id}).first()
     return RegisteredClient(*row) if row is not None else None
+
+
+@cache
+def _client_with_nonce():
+    # One statement: the client, and whether it sent this nonce before (ix_oauth_codes_client_id_nonce).
+    codes, clients = AuthorizationCode.__table__.c, Client.__table__.c
+    seen = select(codes.id).where(codes.client_id == clients.id, codes.nonce == bindparam("nonce")).exists()
+    return select(*CLIENT_COLUMNS, seen).where(clients.client_id == bindparam("client_id"))
+
+
+def client_for_authorization(client_id: str | None, nonce: str | None) -> tuple[RegisteredClient | None, bool]:
+    """The registered client of an authorization request, and whether it sent this nonce before.
+
+    A nonce seen before means a replayed request (OIDC Core §15.5.2); no client, nothing was seen.
+    """
+    if client_id is None:
+        return None, False
+    row = db.session.execute(_client_with_nonce(), {"client_id": client_id, "nonce": nonce}).first()
+    if row is None:
+        return None, False
+    return RegisteredClient(*row[:-1]), bool(row[-1])
 
 
 @contextmanager

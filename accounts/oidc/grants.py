@@ -7,13 +7,13 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, Inval
 from authlib.oauth2.rfc7636.challenge import CodeChallenge, compare_s256_code_challenge
 from authlib.oidc import core as oidc
 from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
-from authlib.oidc.core.grants.util import is_openid_scope
+from authlib.oidc.core.grants.util import is_openid_scope, validate_nonce
 
 from common.clock import utcnow
 
 from . import config, services
 from .claims import remember_orgs_claim, user_claims
-from .client_rows import already_read
+from .client_rows import already_read, client_for_authorization
 from .code_grants import CodeGrant, code_grant
 from .refresh_grants import RefreshGrant, refresh_grant
 from .tokens import Grantee, current_signing_keyset, id_token_claims, session_claims
@@ -61,8 +61,10 @@ class OpenIDCode(oidc.OpenIDCode):
     def __init__(self):
         super().__init__(require_nonce=True)
 
-    def exists_nonce(self, nonce, request):
-        return services.nonce_used(request.payload.client_id, nonce)
+    def validate_openid_authorization_request(self, grant, redirect_uri):
+        # The grant read whether this client sent this nonce before with the client itself (one statement),
+        # so Authlib's nonce rule is answered from that instead of exists_nonce's own query.
+        validate_nonce(grant.request, lambda _nonce, _request: grant.nonce_seen, self.require_nonce)
 
     def resolve_client_private_key(self, client):
         return current_signing_keyset()
@@ -131,10 +133,13 @@ class AuthorizationCodeGrant(ReadsCredentialWithClient, CarriesImpersonation, gr
         return self._validated_redirect_uri
 
     _validated_redirect_uri: str | None = None
+    nonce_seen = False  # whether the client sent this request's nonce before (OpenIDCode's replay rule)
 
     def _validate_authorization_request(self) -> str:
-        redirect_uri = super().validate_authorization_request()
         data = self.request.payload.data
+        client, self.nonce_seen = client_for_authorization(self.request.payload.client_id, data.get("nonce"))
+        with already_read(client):
+            redirect_uri = super().validate_authorization_request()
         if "request" in data:
             raise RequestNotSupportedError(redirect_uri=redirect_uri)
         if "request_uri" in data:

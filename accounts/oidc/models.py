@@ -4,7 +4,7 @@ from datetime import datetime
 
 from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin, list_to_scope, scope_to_list
 from authlib.oidc.core import AuthorizationCodeMixin
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from common.clock import utcnow
@@ -159,11 +159,14 @@ class AuthorizationCode(Impersonated, CodeRules, db.Model):
     """An authorization code: single use, short lived, bound to client, redirect URI and PKCE challenge."""
 
     __tablename__ = "oauth_codes"
+    # The nonce replay check (OIDC Core §15.5.2) on every authorization request reads one index entry, not
+    # every code of the client (it scanned them all); client_id alone uses the same index's prefix.
+    __table_args__ = (Index("ix_oauth_codes_client_id_nonce", "client_id", "nonce"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Only the hash is stored: a copied table yields no usable codes.
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("oauth_clients.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     redirect_uri: Mapped[str] = mapped_column(String(500))
     scope: Mapped[str] = mapped_column(String(500))

@@ -94,22 +94,6 @@ def find_code(row: CodeGrant | None, client, now: datetime) -> CodeGrant | None:
     return row
 
 
-def nonce_used(client_id: str, nonce: str) -> bool:
-    """True if this client already sent this nonce (OIDC Core §15.5.2: a replayed request)."""
-    return db.session.execute(_nonce_of_client(), {"client_id": client_id, "nonce": nonce}).first() is not None
-
-
-@cache
-def _nonce_of_client():
-    codes, clients = AuthorizationCode.__table__.c, Client.__table__.c
-    return (
-        select(codes.id)
-        .select_from(AuthorizationCode.__table__.join(Client.__table__, codes.client_id == clients.id))
-        .where(clients.client_id == bindparam("client_id"), codes.nonce == bindparam("nonce"))
-        .limit(1)
-    )
-
-
 def spend_code(code: CodeGrant, now: datetime) -> bool:
     """Mark the code used and commit the token staged for it; False if another request already did.
 

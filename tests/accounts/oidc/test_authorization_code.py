@@ -93,6 +93,17 @@ def test_nonce_is_required(flow, signed_in, confidential_client):
     assert query_of(response.location)["error"] == "invalid_request"
 
 
+def test_a_replayed_nonce_is_refused(flow, signed_in, confidential_client, register):
+    flow.code(confidential_client, nonce="once-only")
+    # OIDC Core §15.5.2: the same client sending the same nonce again is a replayed request.
+    replay = query_of(flow.authorize(confidential_client, nonce="once-only").location)
+    assert replay["error"] == "invalid_request"
+    assert replay["state"] and replay["iss"]
+    # Nonces are the client's own: another client may send the same value.
+    other = register("other")
+    assert "code" in query_of(flow.authorize(other, nonce="once-only").location)
+
+
 def test_request_objects_are_not_supported(flow, signed_in, confidential_client):
     response = flow.authorize(confidential_client, request="eyJhbGciOiJub25lIn0.e30.")
     assert query_of(response.location)["error"] == "request_not_supported"
