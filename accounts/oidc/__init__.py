@@ -5,6 +5,7 @@ from flask import Flask
 from ..sessions.signals import session_ended
 from . import models  # noqa: F401  (registers the tables with the metadata)
 from .backchannel import on_session_ended
+from .bearer_grants import init_bearer_reads
 from .cli import bp as cli_bp
 from .config import init_config
 from .keys import CurrentSigningKey
@@ -17,6 +18,7 @@ def init_oidc(app: Flask) -> None:
     init_config(app)
     app.extensions["gatehouse_signing_key"] = CurrentSigningKey()
     app.extensions["gatehouse_oidc"] = Provider(app)
+    init_bearer_reads(app)
     app.register_blueprint(bp)
     app.register_blueprint(cli_bp)
     # Back-Channel Logout: every way an Accounts session ends goes through this signal.

@@ -8,6 +8,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from accounts.extensions import db
+from accounts.oidc.bearer_grants import bearer_reads_engine
 from accounts.oidc.client_rows import _client_with_nonce
 
 from .conftest import Flow
@@ -19,17 +20,18 @@ ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgresql")
 def round_trips(accounts_app, monkeypatch):
     """round_trips(call) -> (its response, the SQL statements and connection pings it cost)."""
     with accounts_app.app_context():
-        engine = db.engine
+        engines = [db.engine, bearer_reads_engine()]  # the ORM session's, and the one bearer reads use
     seen: list[str] = []
 
     def on_execute(_conn, _cursor, statement, *_args):
         seen.append(" ".join(statement.split()[:4]))
 
-    ping = engine.dialect.do_ping
-    monkeypatch.setattr(
-        engine.dialect, "do_ping", lambda dbapi_connection: seen.append("ping") or ping(dbapi_connection)
-    )
-    event.listen(engine, "before_cursor_execute", on_execute)
+    for engine in engines:
+        ping = engine.dialect.do_ping
+        monkeypatch.setattr(
+            engine.dialect, "do_ping", lambda dbapi_connection, ping=ping: seen.append("ping") or ping(dbapi_connection)
+        )
+        event.listen(engine, "before_cursor_execute", on_execute)
 
     def measure(call):
         seen.clear()
@@ -37,7 +39,8 @@ def round_trips(accounts_app, monkeypatch):
         return response, list(seen)
 
     yield measure
-    event.remove(engine, "before_cursor_execute", on_execute)
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 @pytest.fixture
@@ -148,7 +151,7 @@ def test_a_killed_connection_fails_one_request_then_the_pool_reconnects(
 ):
     token = flow.tokens(confidential_client)["access_token"]
     with accounts_app.app_context():
-        kill_a_pooled_connection(db.engine)
+        kill_a_pooled_connection(bearer_reads_engine())
     first, *after = [_bearer(backend, token).status_code for _ in range(3)]
     # The request that finds the connection dead may fail (no pre-ping); the pool is renewed for the next.
     assert first in (200, 503)
@@ -162,6 +165,6 @@ def test_a_connection_that_died_while_idle_is_replaced_before_a_request_uses_it(
     token = flow.tokens(confidential_client)["access_token"]
     monkeypatch.setattr("common.db_pool.IDLE_PING_SECONDS", 0.0)  # every checked-in connection counts as idle
     with accounts_app.app_context():
-        kill_a_pooled_connection(db.engine)
+        kill_a_pooled_connection(bearer_reads_engine())
     # What a PostgreSQL restart does to a quiet server's pool: the ping finds it dead, the pool takes another.
     assert [_bearer(backend, token).status_code for _ in range(3)] == [200, 200, 200]
