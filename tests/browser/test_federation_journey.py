@@ -38,20 +38,23 @@ def upstream_sites(monkeypatch) -> Iterator[tuple[Sites, str]]:
     with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile("w+") as log:
         write_provider_file(folder, "node", issuer, secret)
         process = start_provider(provider_port, [client], log)
-        app = accounts.create_app({**accounts_overrides(), "FEDERATION_UPSTREAMS_DIR": folder})
-        with app.app_context():
-            db.create_all()
-            _clean(db)
-        running = start_sites(monkeypatch, app, hosts=HOSTS, ports=ports)
+        # Stopped whatever fails after it started (a site that cannot bind would otherwise leak node).
         try:
-            yield running, issuer
-        finally:
-            _stop_sites(running)
+            app = accounts.create_app({**accounts_overrides(), "FEDERATION_UPSTREAMS_DIR": folder})
             with app.app_context():
-                limiter.reset()
-                db.session.remove()
+                db.create_all()
                 _clean(db)
-                db.engine.dispose()
+            running = start_sites(monkeypatch, app, hosts=HOSTS, ports=ports)
+            try:
+                yield running, issuer
+            finally:
+                _stop_sites(running)
+                with app.app_context():
+                    limiter.reset()
+                    db.session.remove()
+                    _clean(db)
+                    db.engine.dispose()
+        finally:
             process.terminate()
             process.communicate(timeout=10)
 
