@@ -36,7 +36,12 @@ class SqlSessionStore:
         row = self.db.session.get(self.model, key)
         if not self.is_live(row, now):
             return None
-        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id, "record": row}
+        return self.loaded(row, record=row)
+
+    @staticmethod
+    def loaded(row, record: object = None) -> dict:
+        """What load answers for a live row (an object or a plain row with its columns); record is the site's own."""
+        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id, "record": record}
 
     def is_live(self, row, now: datetime) -> bool:
         """A row (an object or a plain row with its columns) that is this site's session, neither expired nor idle."""

@@ -32,4 +32,4 @@ class AccountsSessionStore(SqlSessionStore):
         row = db.session.execute(_LOAD, {"key": key}).first()
         if not self.is_live(row, now):
             return None
-        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id, "record": row.User}
+        return self.loaded(row, record=row.User)

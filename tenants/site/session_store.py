@@ -45,4 +45,4 @@ class TenantSessionStore(SqlSessionStore):
         token_set = None
         if row.token_set_id is not None:
             token_set = TokenSetRow(**{name: mapping[f"token_set_{name}"] for name in _TOKEN_SET_COLUMNS})
-        return {"data": dict(row.data), "last_seen_at": row.last_seen_at, "sid": row.public_id, "record": token_set}
+        return self.loaded(row, record=token_set)
