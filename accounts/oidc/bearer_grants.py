@@ -13,7 +13,7 @@ from common.clock import utcnow
 from ..extensions import db
 from ..identity.models import User
 from .credentials import hash_credential
-from .grant_rows import USER_COLUMNS, GrantUser, cut, split_orgs_claim, with_orgs_claim
+from .grant_rows import USER_COLUMNS, GrantUser, split_rows, with_orgs_claim
 from .impersonation import Impersonation
 from .models import IMPERSONATED_COLUMNS, Client, Token, client_metadata, impersonation_of
 
@@ -36,7 +36,6 @@ class BearerGrant(TokenMixin):
     client: BearerClient
     user: GrantUser
     impersonation: Impersonation | None
-    orgs: list[dict]  # the user's orgs claim, read with the token
 
     def get_scope(self) -> str:
         return self.scope
@@ -54,6 +53,12 @@ class BearerGrant(TokenMixin):
         return self.user
 
 
+# The columns read before the user's, in the order split_rows cuts them.
+_TOKEN_FIELDS = ("scope", "expires_at", "revoked_at")
+_CLIENT_FIELDS = ("client_id", "post_logout_redirect_uris")
+_WIDTHS = (len(_TOKEN_FIELDS), len(IMPERSONATED_COLUMNS), len(_CLIENT_FIELDS))
+
+
 @cache
 def _by_access_token():
     # One round trip, rows instead of entities: building ORM objects cost more CPU than the query.
@@ -62,12 +67,8 @@ def _by_access_token():
         User.__table__, t.user_id == User.__table__.c.id
     )
     columns = (
-        t.scope,
-        t.expires_at,
-        t.revoked_at,
-        *(getattr(t, name) for name in IMPERSONATED_COLUMNS),
-        c.client_id,
-        c.post_logout_redirect_uris,
+        *(getattr(t, name) for name in (*_TOKEN_FIELDS, *IMPERSONATED_COLUMNS)),
+        *(getattr(c, name) for name in _CLIENT_FIELDS),
     )
     statement = select(*columns, *USER_COLUMNS).where(t.access_token_hash == bindparam("digest"))
     return with_orgs_claim(statement, token_client_user, t.user_id)
@@ -111,14 +112,12 @@ def bearer_grant(token: str) -> BearerGrant | None:
     rows = _rows(_by_access_token(), {"digest": hash_credential(token)})
     if not rows:
         return None
-    head, orgs = split_orgs_claim(rows, 12)
-    (scope, expires_at, revoked_at), impersonation, (client_id, logout_uris), user = cut(head, 3, 3, 2)
+    ((scope, expires_at, revoked_at), impersonation, (client_id, logout_uris)), user = split_rows(rows, *_WIDTHS)
     return BearerGrant(
         scope=scope,
         expires_at=expires_at,
         revoked_at=revoked_at,
         client=BearerClient(client_id, client_metadata(logout_uris)),
-        user=GrantUser(*user),
+        user=user,
         impersonation=impersonation_of(*impersonation),
-        orgs=orgs,
     )

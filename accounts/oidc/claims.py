@@ -2,11 +2,10 @@
 
 from authlib.oauth2.rfc6749 import scope_to_list
 from authlib.oidc.core import UserInfo
-from flask import g, has_request_context
 
 from ..extensions import db
 from ..identity.models import User
-from ..orgs.claims import orgs_claim
+from .grant_rows import GrantUser
 from .impersonation import Impersonation
 
 
@@ -15,50 +14,28 @@ def subject(user: User) -> str:
     return str(user.id)
 
 
-def user_claims(
-    user: User, scope: str, impersonation: Impersonation | None = None, orgs: list[dict] | None = None
-) -> UserInfo:
-    """`sub` always; `name` with profile; `email` and `email_verified` with email; `orgs` with orgs; `act` if acted.
-
-    `orgs` is the user's orgs claim when the caller read it already (with the token); otherwise it is read here.
-    """
+def user_claims(user: GrantUser, scope: str, impersonation: Impersonation | None = None) -> UserInfo:
+    """`sub` always; `name` with profile; `email` and `email_verified` with email; `orgs` with orgs; `act` if acted."""
     claims = UserInfo(
         sub=subject(user),
         name=user.name,
         email=user.email,
         email_verified=user.email_verified_at is not None,
     ).filter(scope)
-    claims.update(resource_claims(user, scope, orgs))
+    claims.update(resource_claims(user, scope))
     claims.update(impersonation_claims(impersonation, with_name=True))
     return claims
 
 
-def resource_claims(user: User, scope: str, orgs: list[dict] | None = None) -> dict:
-    """Claims tenants need for authorization, in ID tokens, userinfo and access tokens (SPEC §2.6)."""
+def resource_claims(user: GrantUser, scope: str) -> dict:
+    """Claims tenants need for authorization, in ID tokens, userinfo and access tokens (SPEC §2.6).
+
+    The orgs claim is the one read in the same statement as the token or code (GrantUser.orgs): the
+    memberships as they are at this request.
+    """
     if "orgs" not in scope_to_list(scope or ""):
         return {}
-    if orgs is None:
-        orgs = _orgs_of_request(user.id)
-    return {"orgs": orgs}
-
-
-def _orgs_of_request(user_id: int) -> list[dict]:
-    """The orgs claim, read once per request: a code exchange states it twice (access token and ID token).
-
-    The memo lives in this request's g and dies with it: membership changes count from the next request.
-    """
-    if not has_request_context():
-        return orgs_claim(user_id)
-    memo = g.setdefault("orgs_claims", {})
-    if user_id not in memo:
-        memo[user_id] = orgs_claim(user_id)
-    return memo[user_id]
-
-
-def remember_orgs_claim(user_id: int, orgs: list[dict]) -> None:
-    """The orgs claim a statement of this request read with the grant: the claims of its tokens use it."""
-    if has_request_context():
-        g.setdefault("orgs_claims", {})[user_id] = orgs
+    return {"orgs": user.orgs}
 
 
 def impersonation_claims(impersonation: Impersonation | None, *, with_name: bool) -> dict:

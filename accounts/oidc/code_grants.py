@@ -10,19 +10,20 @@ from ..extensions import db
 from ..identity.models import User
 from .client_rows import CLIENT_COLUMNS, RegisteredClient
 from .credentials import hash_credential
-from .grant_rows import USER_COLUMNS, GrantUser, cut, split_orgs_claim, with_orgs_claim
+from .grant_rows import USER_COLUMNS, GrantUser, split_rows, with_orgs_claim
 from .impersonation import Impersonation
 from .models import IMPERSONATED_COLUMNS, AuthorizationCode, Client, ClientSession, CodeRules, impersonation_of
 
 # The oauth_codes columns of a CodeGrant, in its field order.
 _CODE_FIELDS = ("id", "redirect_uri", "scope", "nonce", "code_challenge", "code_challenge_method", "auth_time")
 _CODE_FIELDS += ("amr", "sid", "family_id", "expires_at", "used_at")
-_WIDTHS = (len(_CODE_FIELDS), len(IMPERSONATED_COLUMNS), 1, len(CLIENT_COLUMNS), len(USER_COLUMNS))
+# The column groups before the user's, as split_rows cuts them (1: the client-session record's id).
+_WIDTHS = (len(_CODE_FIELDS), len(IMPERSONATED_COLUMNS), 1, len(CLIENT_COLUMNS))
 
 
 @dataclass(frozen=True)
 class CodeGrant(CodeRules):
-    """A stored authorization code with its client, user and the user's orgs claim, as the code grant uses it."""
+    """A stored authorization code with its client and user (and the user's orgs claim), as the code grant uses it."""
 
     id: int
     redirect_uri: str
@@ -40,7 +41,6 @@ class CodeGrant(CodeRules):
     client_session_recorded: bool  # this client already holds tokens of this Accounts session (back-channel logout)
     client: RegisteredClient
     user: GrantUser
-    orgs: list[dict]
 
 
 @cache
@@ -62,13 +62,11 @@ def code_grant(code: str) -> CodeGrant | None:
     rows = db.session.execute(_by_code(), {"digest": hash_credential(code)}).all()
     if not rows:
         return None
-    head, orgs = split_orgs_claim(rows, sum(_WIDTHS))
-    code, impersonation, (client_session_id,), client, user = cut(head, *_WIDTHS[:-1])
+    (code, impersonation, (client_session_id,), client), user = split_rows(rows, *_WIDTHS)
     return CodeGrant(
         *code,
         impersonation=impersonation_of(*impersonation),
         client_session_recorded=client_session_id is not None,
         client=RegisteredClient(*client),
-        user=GrantUser(*user),
-        orgs=orgs,
+        user=user,
     )

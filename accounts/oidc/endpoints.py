@@ -76,7 +76,7 @@ class UserInfo(oidc.UserInfoEndpoint):
 
     def generate_user_info(self, user, scope):
         # current_token is the access token this request presented: its grant says who really acts.
-        return user_claims(user, scope, current_token.impersonation, current_token.orgs)
+        return user_claims(user, scope, current_token.impersonation)
 
 
 @dataclass

@@ -13,12 +13,16 @@ USER_COLUMNS = (_u.id, _u.name, _u.email, _u.email_verified_at)
 
 @dataclass(frozen=True)
 class GrantUser:
-    """The user a token or code speaks for: the facts the claims read (user_claims, resource_claims)."""
+    """The user a token or code speaks for: the facts the claims read (user_claims, resource_claims).
+
+    `orgs` is their orgs claim, read in the same statement as the token or code.
+    """
 
     id: int
     name: str
     email: str
     email_verified_at: datetime | None
+    orgs: list[dict]
 
     def get_user_id(self) -> int:
         """The id Authlib puts in `sub` (its user protocol), as the ORM User answers it."""
@@ -37,16 +41,16 @@ def with_orgs_claim(statement, joined, user_id_column):
     )
 
 
-def split_orgs_claim(rows: list, width: int) -> tuple[tuple, list[dict]]:
-    """The first `width` columns of the first row, and the orgs claim from the membership columns of every row."""
-    # A user without memberships comes back as one row whose org columns are all NULL.
-    return tuple(rows[0][:width]), [claim_entry(*row[width:]) for row in rows if row[width] is not None]
+def split_rows(rows: list, *widths: int) -> tuple[list[tuple], GrantUser]:
+    """The first row in pieces of these widths, and the GrantUser of the USER_COLUMNS after them.
 
-
-def cut(row: tuple, *widths: int) -> list[tuple]:
-    """row in consecutive pieces of these widths, and what is left as the last piece."""
+    Its orgs claim comes from the membership columns of every row; a user without memberships comes back
+    as one row whose org columns are all NULL.
+    """
     pieces, start = [], 0
     for width in widths:
-        pieces.append(tuple(row[start : start + width]))
+        pieces.append(tuple(rows[0][start : start + width]))
         start += width
-    return [*pieces, tuple(row[start:])]
+    end = start + len(USER_COLUMNS)
+    orgs = [claim_entry(*row[end:]) for row in rows if row[end] is not None]
+    return pieces, GrantUser(*rows[0][start:end], orgs=orgs)

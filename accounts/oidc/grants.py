@@ -12,7 +12,7 @@ from authlib.oidc.core.grants.util import is_openid_scope, validate_nonce
 from common.clock import utcnow
 
 from . import config, services
-from .claims import remember_orgs_claim, user_claims
+from .claims import user_claims
 from .client_rows import already_read, client_for_authorization
 from .code_grants import CodeGrant, code_grant
 from .refresh_grants import RefreshGrant, refresh_grant
@@ -91,10 +91,8 @@ class ReadsCredentialWithClient:
     """
 
     CREDENTIAL: str  # the form field that carries it
+    read_credential: staticmethod  # its value -> the row with its client, user and orgs claim, or None
     _presented = None
-
-    def read_credential(self, value: str):
-        raise NotImplementedError
 
     def authenticate_token_endpoint_client(self):
         value = self.request.form.get(self.CREDENTIAL)
@@ -103,8 +101,7 @@ class ReadsCredentialWithClient:
             return super().authenticate_token_endpoint_client()
 
     def authenticate_user(self, credential):
-        # The ID token and access token state the orgs claim read with the credential.
-        remember_orgs_claim(credential.user.id, credential.orgs)
+        # A GrantUser: the ID token and access token state the orgs claim read with the credential.
         return credential.user
 
 
@@ -121,9 +118,7 @@ class AuthorizationCodeGrant(ReadsCredentialWithClient, CarriesImpersonation, gr
 
     TOKEN_ENDPOINT_AUTH_METHODS = TOKEN_AUTH_METHODS
     CREDENTIAL = "code"
-
-    def read_credential(self, value: str) -> CodeGrant | None:
-        return code_grant(value)
+    read_credential = staticmethod(code_grant)
 
     def validate_authorization_request(self):
         # Authlib validates again when it answers (create_authorization_response): same request, same answer,
@@ -186,9 +181,7 @@ class RefreshTokenGrant(ReadsCredentialWithClient, CarriesImpersonation, grants.
     # RFC 9700 §4.14.2: rotation lets reuse of a stolen refresh token be detected.
     INCLUDE_NEW_REFRESH_TOKEN = True
     CREDENTIAL = "refresh_token"
-
-    def read_credential(self, value: str) -> RefreshGrant | None:
-        return refresh_grant(value)
+    read_credential = staticmethod(refresh_grant)
 
     def authenticate_refresh_token(self, refresh_token):
         return services.usable_refresh_token(self._presented, self.request.client, utcnow())

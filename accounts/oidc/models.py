@@ -182,10 +182,6 @@ class AuthorizationCode(Impersonated, CodeRules, db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
-    # The token request authenticates the client itself and loads the user with the code (services.find_code).
-    client: Mapped[Client] = relationship(lazy="raise")
-    user: Mapped[User] = relationship(foreign_keys="AuthorizationCode.user_id", lazy="raise")
-
 
 class RefreshRules:
     """When a refresh token may be exchanged, answered from its columns (the ORM Token or a Core row)."""

@@ -10,19 +10,20 @@ from ..extensions import db
 from ..identity.models import User
 from .client_rows import CLIENT_COLUMNS, RegisteredClient
 from .credentials import hash_credential
-from .grant_rows import USER_COLUMNS, GrantUser, cut, split_orgs_claim, with_orgs_claim
+from .grant_rows import USER_COLUMNS, GrantUser, split_rows, with_orgs_claim
 from .impersonation import Impersonation
 from .models import IMPERSONATED_COLUMNS, Client, RefreshRules, Token, impersonation_of
 
 # The oauth_tokens columns of a RefreshGrant, in its field order.
 _TOKEN_FIELDS = ("id", "sid", "family_id", "scope", "refresh_token_hash", "refresh_expires_at", "refresh_used_at")
 _TOKEN_FIELDS += ("revoked_at",)
-_WIDTHS = (len(_TOKEN_FIELDS), len(IMPERSONATED_COLUMNS), len(CLIENT_COLUMNS), len(USER_COLUMNS))
+# The column groups before the user's, as split_rows cuts them.
+_WIDTHS = (len(_TOKEN_FIELDS), len(IMPERSONATED_COLUMNS), len(CLIENT_COLUMNS))
 
 
 @dataclass(frozen=True)
 class RefreshGrant(RefreshRules):
-    """A stored refresh token with its client, user and the user's orgs claim, as the refresh grant uses it."""
+    """A stored refresh token with its client and user (and the user's orgs claim), as the refresh grant uses it."""
 
     id: int
     sid: str
@@ -35,7 +36,6 @@ class RefreshGrant(RefreshRules):
     impersonation: Impersonation | None
     client: RegisteredClient
     user: GrantUser
-    orgs: list[dict]
 
     def check_client(self, client) -> bool:
         return self.client.id == client.id
@@ -63,12 +63,7 @@ def refresh_grant(token: str) -> RefreshGrant | None:
     rows = db.session.execute(_by_refresh_token(), {"digest": hash_credential(token)}).all()
     if not rows:
         return None
-    head, orgs = split_orgs_claim(rows, sum(_WIDTHS))
-    token, impersonation, client, user = cut(head, *_WIDTHS[:-1])
+    (token, impersonation, client), user = split_rows(rows, *_WIDTHS)
     return RefreshGrant(
-        *token,
-        impersonation=impersonation_of(*impersonation),
-        client=RegisteredClient(*client),
-        user=GrantUser(*user),
-        orgs=orgs,
+        *token, impersonation=impersonation_of(*impersonation), client=RegisteredClient(*client), user=user
     )
