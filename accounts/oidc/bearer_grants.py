@@ -5,13 +5,12 @@ from datetime import datetime
 from functools import cache
 
 from authlib.oauth2.rfc6749 import TokenMixin
-from flask import Flask, current_app
-from sqlalchemy import Engine, bindparam, create_engine, event, select
+from sqlalchemy import bindparam, select
 
 from common.clock import utcnow
 
-from ..extensions import db
 from ..identity.models import User
+from . import single_statements
 from .credentials import hash_credential
 from .grant_rows import USER_COLUMNS, GrantUser, split_rows, with_orgs_claim
 from .impersonation import Impersonation
@@ -74,42 +73,9 @@ def _by_access_token():
     return with_orgs_claim(statement, token_client_user, t.user_id)
 
 
-_AUTOCOMMIT_ENGINE = "gatehouse_bearer_reads"
-
-
-def init_bearer_reads(app: Flask) -> None:
-    """An engine of its own for bearer reads, its connections in autocommit from the start.
-
-    Switching a pooled connection to autocommit and back on every checkout cost ~4% of a userinfo request.
-    Same database, same engine options (recycling, hidden parameters, the idle ping of common/db_pool.py).
-    """
-    with app.app_context():
-        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        reads = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", **options)
-        # It lives and dies with the app's engine: disposing that one (a test, a fork) closes both pools.
-        event.listen(db.engine, "engine_disposed", lambda _engine: reads.dispose())
-        app.extensions[_AUTOCOMMIT_ENGINE] = reads
-
-
-def bearer_reads_engine() -> Engine:
-    """The current app's autocommit engine for bearer reads."""
-    return current_app.extensions[_AUTOCOMMIT_ENGINE]
-
-
-def _rows(statement, params: dict) -> list:
-    """The statement's rows: in the request's transaction if it has one, else on a connection of its own."""
-    if db.session.registry.has() and db.session().in_transaction():
-        return db.session.execute(statement, params).all()
-    # A client's back end sends no cookie, so nothing was read yet: no ORM session is made for this request,
-    # and the read runs in autocommit (no BEGIN and ROLLBACK round trips). Session set-up and teardown
-    # cost ~20% of a userinfo request.
-    with bearer_reads_engine().connect() as connection:
-        return connection.execute(statement, params).all()
-
-
 def bearer_grant(token: str) -> BearerGrant | None:
     """The stored access token this bearer value is, with its client and user; None if unknown."""
-    rows = _rows(_by_access_token(), {"digest": hash_credential(token)})
+    rows = single_statements.rows(_by_access_token(), {"digest": hash_credential(token)})
     if not rows:
         return None
     ((scope, expires_at, revoked_at), impersonation, (client_id, logout_uris)), user = split_rows(rows, *_WIDTHS)

@@ -6,8 +6,8 @@ from functools import cache
 
 from sqlalchemy import and_, bindparam, select
 
-from ..extensions import db
 from ..identity.models import User
+from . import single_statements
 from .client_rows import CLIENT_COLUMNS, RegisteredClient
 from .credentials import hash_credential
 from .grant_rows import USER_COLUMNS, GrantUser, split_rows, with_orgs_claim
@@ -59,7 +59,7 @@ def _by_code():
 
 def code_grant(code: str) -> CodeGrant | None:
     """The stored code this value is, with its client, user and orgs claim; None if unknown."""
-    rows = db.session.execute(_by_code(), {"digest": hash_credential(code)}).all()
+    rows = single_statements.rows(_by_code(), {"digest": hash_credential(code)})
     if not rows:
         return None
     (code, impersonation, (client_session_id,), client), user = split_rows(rows, *_WIDTHS)

@@ -168,7 +168,7 @@ class AuthorizationCodeGrant(ReadsCredentialWithClient, CarriesImpersonation, gr
         return services.find_code(self._presented, client, utcnow())
 
     def delete_authorization_code(self, authorization_code: CodeGrant):
-        if not services.spend_code(authorization_code, utcnow()):
+        if not services.redeem_code(authorization_code, self.request.issued, utcnow()):
             # A concurrent request redeemed it first: same as a replay (RFC 6749 §4.1.2).
             services.revoke_family(authorization_code.family_id, utcnow())
             raise InvalidGrantError("This code was already used.")
@@ -187,6 +187,6 @@ class RefreshTokenGrant(ReadsCredentialWithClient, CarriesImpersonation, grants.
         return services.usable_refresh_token(self._presented, self.request.client, utcnow())
 
     def revoke_old_credential(self, refresh_token: RefreshGrant):
-        if not services.spend_refresh_token(refresh_token, utcnow()):
+        if not services.rotate_refresh_token(refresh_token, self.request.issued, utcnow()):
             services.revoke_family(refresh_token.family_id, utcnow())
             raise InvalidGrantError("This refresh token was already used.")

@@ -6,8 +6,8 @@ from functools import cache
 
 from sqlalchemy import bindparam, select
 
-from ..extensions import db
 from ..identity.models import User
+from . import single_statements
 from .client_rows import CLIENT_COLUMNS, RegisteredClient
 from .credentials import hash_credential
 from .grant_rows import USER_COLUMNS, GrantUser, split_rows, with_orgs_claim
@@ -60,7 +60,7 @@ def _by_refresh_token():
 
 def refresh_grant(token: str) -> RefreshGrant | None:
     """The stored token whose refresh token this is, with its client, user and orgs claim; None if unknown."""
-    rows = db.session.execute(_by_refresh_token(), {"digest": hash_credential(token)}).all()
+    rows = single_statements.rows(_by_refresh_token(), {"digest": hash_credential(token)})
     if not rows:
         return None
     (token, impersonation, client), user = split_rows(rows, *_WIDTHS)

@@ -22,17 +22,15 @@ def query_client(client_id: str) -> RegisteredClient | None:
 
 
 def save_token(token: dict, request) -> None:
-    """Store a token response in the family of the code or refresh token it came from."""
+    """Stage a token response's rows on the request: the grant writes them with the spend of their source."""
     source = request.authorization_code or request.refresh_token
     now = utcnow()
     if request.authorization_code is not None:
         refresh_expires_at = now + timedelta(seconds=config.seconds("REFRESH_TOKEN"))
-        if not source.client_session_recorded:
-            services.record_client_session(request.client, source.sid, request.user.id, now)
     else:
         # The family keeps the refresh deadline of its first token: rotation never extends a grant.
         refresh_expires_at = source.refresh_expires_at
-    services.store_token(
+    request.issued = services.issued_rows(
         token,
         client=request.client,
         user_id=request.user.id,
@@ -42,6 +40,7 @@ def save_token(token: dict, request) -> None:
         refresh_expires_at=refresh_expires_at,
         # A refreshed token keeps the impersonation of its family (and its end).
         impersonation=source.impersonation,
+        first_of_session=request.authorization_code is not None and not source.client_session_recorded,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from . import single_statements
 from .code_grants import CodeGrant
 from .credentials import hash_credential
 from .impersonation import Impersonation, capped
@@ -94,14 +95,58 @@ def find_code(row: CodeGrant | None, client, now: datetime) -> CodeGrant | None:
     return row
 
 
-def spend_code(code: CodeGrant, now: datetime) -> bool:
-    """Mark the code used and commit the token staged for it; False if another request already did.
+@dataclass(frozen=True)
+class Issued:
+    """The rows a token response adds: the token (hashes only), and the client session if this is its first token.
 
-    The caller then revokes the family (the staged token with it).
+    Staged by save_token, written by redeem_code / rotate_refresh_token with the spend of their source in one
+    atomic step, so a stored token always means a spent source.
     """
-    result = db.session.execute(_spend_code(), {"code_id": code.id, "now": now})
-    db.session.commit()
-    return result.rowcount == 1
+
+    token: dict
+    client_session: dict | None = None
+
+
+def issued_rows(
+    token: dict,
+    *,
+    client: Client,
+    user_id: int,
+    sid: str,
+    family_id: str,
+    now: datetime,
+    refresh_expires_at: datetime | None,
+    impersonation: Impersonation | None,
+    first_of_session: bool,
+) -> Issued:
+    """The rows of a token response in its grant family; none of it outlives an impersonation.
+
+    first_of_session: this client holds no tokens from this Accounts session yet (back-channel logout must know).
+    """
+    refresh = token.get("refresh_token")
+    row = dict(
+        client_id=client.id,
+        user_id=user_id,
+        sid=sid,
+        family_id=family_id,
+        scope=token.get("scope", ""),
+        access_token_hash=hash_credential(token["access_token"]),
+        refresh_token_hash=hash_credential(refresh) if refresh else None,
+        issued_at=now,
+        expires_at=capped(now + timedelta(seconds=token["expires_in"]), impersonation),
+        refresh_expires_at=capped(refresh_expires_at, impersonation) if refresh else None,
+        **impersonation_columns(impersonation),
+    )
+    session = dict(client_id=client.id, sid=sid, user_id=user_id, created_at=now) if first_of_session else None
+    return Issued(row, session)
+
+
+def redeem_code(code: CodeGrant, issued: Issued, now: datetime) -> bool:
+    """Mark the code used and store what it issued; False if another request spent it first.
+
+    The caller then revokes the family, the token stored here with it.
+    """
+    return _spend_and_store(_spend_code(), {"code_id": code.id, "now": now}, issued)
 
 
 @cache
@@ -115,47 +160,47 @@ def _spend_code():
     )
 
 
-def store_token(
-    token: dict,
-    *,
-    client: Client,
-    user_id: int,
-    sid: str,
-    family_id: str,
-    now: datetime,
-    refresh_expires_at: datetime | None,
-    impersonation: Impersonation | None,
-) -> None:
-    """Stage a token response (hashes only) in its grant family; none of it outlives an impersonation.
+def rotate_refresh_token(token: RefreshGrant, issued: Issued, now: datetime) -> bool:
+    """Mark the refresh token rotated and store its successor; False if a concurrent request rotated it already."""
+    return _spend_and_store(_spend_refresh(), {"token_id": token.id, "now": now}, issued)
 
-    Not committed here: spend_code / spend_refresh_token commit it with the spend of its source, in one
-    transaction, so a stored token always means a spent source (and no reload between two commits).
-    """
-    refresh = token.get("refresh_token")
-    values = dict(
-        client_id=client.id,
-        user_id=user_id,
-        sid=sid,
-        family_id=family_id,
-        scope=token.get("scope", ""),
-        access_token_hash=hash_credential(token["access_token"]),
-        refresh_token_hash=hash_credential(refresh) if refresh else None,
-        issued_at=now,
-        expires_at=capped(now + timedelta(seconds=token["expires_in"]), impersonation),
-        refresh_expires_at=capped(refresh_expires_at, impersonation) if refresh else None,
-        **impersonation_columns(impersonation),
+
+@cache
+def _spend_refresh():
+    tokens = Token.__table__.c
+    return (
+        update(Token.__table__)
+        .where(tokens.id == bindparam("token_id"), tokens.refresh_used_at.is_(None))
+        .values(refresh_used_at=bindparam("now"))
     )
-    # A Core INSERT in the open transaction (the ORM's unit of work cost more than the statement); the spend commits it.
-    db.session.execute(_insert(Token.__table__), values)
 
 
-def record_client_session(client: Client, sid: str, user_id: int, now: datetime) -> None:
-    """Remember that this client holds tokens from this Accounts session (for back-channel logout); staged too.
+def _spend_and_store(spend, params: dict, issued: Issued) -> bool:
+    """The conditional spend and the inserts of what it issued, atomically: True if this request spent it."""
+    rows = [(Token.__table__, issued.token)]
+    if issued.client_session is not None:
+        rows.append((ClientSession.__table__, issued.client_session))
+    if db.engine.dialect.name == "postgresql":
+        # One statement, the inserts as data-modifying CTEs (atomic on its own): two round trips per token
+        # request instead of five with BEGIN and COMMIT. SQLite cannot express it, and in process has none to save.
+        statement = _spend_with_inserts(spend, tuple((table, tuple(values)) for table, values in rows))
+        values = {f"{table.name}_{name}": value for table, row in rows for name, value in row.items()}
+        return single_statements.committed(statement, {**params, **values}) == 1
+    for table, values in rows:
+        db.session.execute(_insert(table), values)
+    spent = db.session.execute(spend, params).rowcount == 1
+    db.session.commit()
+    return spent
 
-    The caller knows it is not recorded yet (code_grant reads that with the code).
-    """
-    values = dict(client_id=client.id, sid=sid, user_id=user_id, created_at=now)
-    db.session.execute(_insert(ClientSession.__table__), values)
+
+@cache
+def _spend_with_inserts(spend, rows: tuple):
+    # Built once per shape (impersonated or not, first token of the session or not), parameters bound by name.
+    ctes = [
+        insert(table).values({name: bindparam(f"{table.name}_{name}") for name in names}).cte(f"new_{table.name}")
+        for table, names in rows
+    ]
+    return spend.add_cte(*ctes)
 
 
 @cache
@@ -188,23 +233,6 @@ def usable_refresh_token(row: RefreshGrant | None, client, now: datetime) -> Ref
         revoke_family(row.family_id, now)
         return None
     return row if row.refresh_usable(now) else None
-
-
-def spend_refresh_token(token: RefreshGrant, now: datetime) -> bool:
-    """Mark the refresh token rotated and commit the token staged for it; False if a concurrent request did already."""
-    result = db.session.execute(_spend_refresh(), {"token_id": token.id, "now": now})
-    db.session.commit()
-    return result.rowcount == 1
-
-
-@cache
-def _spend_refresh():
-    tokens = Token.__table__.c
-    return (
-        update(Token.__table__)
-        .where(tokens.id == bindparam("token_id"), tokens.refresh_used_at.is_(None))
-        .values(refresh_used_at=bindparam("now"))
-    )
 
 
 def _revoke(condition, now: datetime) -> int:
