@@ -1,7 +1,8 @@
-"""Requests the provider answers with single statements: each runs in autocommit, no BEGIN and COMMIT around it.
+"""Reads and writes that are one statement each: run in autocommit, without BEGIN and COMMIT round trips.
 
 A client's back end (token, userinfo) sends no cookie, so nothing else reads the database in its request: the
 ORM session and its transaction would cost two round trips and ~20% of a userinfo request for nothing.
+While the request's ORM session holds work, each goes there instead, so nothing is split from its transaction.
 """
 
 from flask import Flask, current_app
@@ -32,6 +33,7 @@ def autocommit_engine() -> Engine:
 
 
 def _in_transaction() -> bool:
+    # A session that read or was added to has begun (autobegin): its work commits with the statement, or is seen.
     return db.session.registry.has() and db.session().in_transaction()
 
 
