@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, g
 
+from common.autocommit import init_autocommit_engine
 from common.errors import init_error_pages
 from common.health import database_check, init_health, redis_check
 from common.input_guard import init_input_guard
@@ -111,6 +112,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    init_autocommit_engine(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     init_input_guard(app)
     # Every POST is checked here, before any view: CSRF-only forms need no second check in views.

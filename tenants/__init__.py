@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import Flask, g
 
+from common.autocommit import init_autocommit_engine
 from common.errors import init_error_pages
 from common.health import database_check, init_health
 from common.input_guard import init_input_guard
@@ -58,6 +59,7 @@ def create_app(slug: str, overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
 
     db.init_app(app)
+    init_autocommit_engine(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     init_input_guard(app)
     # Every POST is checked here, before any view: CSRF-only forms need no second check in views.

@@ -6,6 +6,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from common.autocommit import AutocommitBinding
 from common.db_session import OutageTolerantSession
 
 
@@ -23,6 +24,10 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": OutageTolerantSession})
+class Session(AutocommitBinding, OutageTolerantSession):
+    """db.session: a GET's statements run on the autocommit engine (site/transactions.py), others in transactions."""
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 csrf = CSRFProtect()

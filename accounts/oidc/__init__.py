@@ -9,7 +9,6 @@ from .cli import bp as cli_bp
 from .config import init_config
 from .keys import CurrentSigningKey
 from .server import Provider
-from .single_statements import init_single_statements
 from .views import bp
 
 
@@ -18,7 +17,6 @@ def init_oidc(app: Flask) -> None:
     init_config(app)
     app.extensions["gatehouse_signing_key"] = CurrentSigningKey()
     app.extensions["gatehouse_oidc"] = Provider(app)
-    init_single_statements(app)
     app.register_blueprint(bp)
     app.register_blueprint(cli_bp)
     # Back-Channel Logout: every way an Accounts session ends goes through this signal.

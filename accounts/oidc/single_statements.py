@@ -5,31 +5,9 @@ ORM session and its transaction would cost two round trips and ~20% of a userinf
 While the request's ORM session holds work, each goes there instead, so nothing is split from its transaction.
 """
 
-from flask import Flask, current_app
-from sqlalchemy import Engine, create_engine, event
+from common.autocommit import autocommit_engine
 
 from ..extensions import db
-
-_ENGINE = "gatehouse_autocommit"
-
-
-def init_single_statements(app: Flask) -> None:
-    """An engine of its own, its connections in autocommit from the start.
-
-    Switching a pooled connection to autocommit and back on every checkout cost ~4% of a userinfo request.
-    Same database, same engine options (recycling, hidden parameters, the idle ping of common/db_pool.py).
-    """
-    with app.app_context():
-        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", **options)
-        # It lives and dies with the app's engine: disposing that one (a test, a fork) closes both pools.
-        event.listen(db.engine, "engine_disposed", lambda _engine: engine.dispose())
-        app.extensions[_ENGINE] = engine
-
-
-def autocommit_engine() -> Engine:
-    """The current app's autocommit engine."""
-    return current_app.extensions[_ENGINE]
 
 
 def _in_transaction() -> bool:

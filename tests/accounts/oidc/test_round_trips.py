@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from accounts.extensions import db
 from accounts.oidc.client_rows import _client_with_nonce
-from accounts.oidc.single_statements import autocommit_engine
+from common.autocommit import autocommit_engine
 
 from .conftest import Flow
 

@@ -89,7 +89,7 @@ def test_the_stored_org_is_read_once_per_session(acme, browser_as, provider_sign
     browser_as(acme, MEMBER, active_org=ORG)
     browser = signed_in(acme, provider_sign_in, MEMBER)
     for expected in (1, 0):
-        with acme.app_context(), recorded_sql(db.engine) as statements:
+        with acme.app_context(), recorded_sql() as statements:
             assert heading(browser) == "Initech"
         assert len([s for s in statements if "last_active_orgs" in s]) == expected, statements
 

@@ -235,7 +235,7 @@ def test_a_todo_page_costs_a_bounded_number_of_queries(acme, browser_as, write_t
     browser = browser_as(acme, MEMBER, active_org=ORG)
 
     def queries_for_the_list() -> list[str]:
-        with acme.app_context(), recorded_sql(db.engine) as statements:
+        with acme.app_context(), recorded_sql() as statements:
             assert browser.get("/todos/").status_code == 200
         return statements
 

@@ -10,6 +10,7 @@ import time_machine
 from flask import before_render_template, template_rendered, url_for
 from sqlalchemy import event
 
+from common.autocommit import autocommit_engine
 from tenants.extensions import db
 from tenants.todos import services
 from tenants.todos.models import Todo
@@ -46,7 +47,7 @@ def test_a_list_page_is_one_statement_without_an_or(many_todos, filters, towards
             )
         # From the third page: on to the next, or back to the second (which has a first page before it).
         cursor = pages[1].next_cursor if towards == "cursor" else pages[2].previous_cursor
-        with recorded_sql(db.engine) as statements:
+        with recorded_sql() as statements:
             page = services.list_todos("acme", MEMBER.viewer, ORG, limit=3, **{towards: cursor}, **filters)
         db.session.remove()
     assert len(statements) == 1, statements
@@ -57,7 +58,7 @@ def test_a_list_page_is_one_statement_without_an_or(many_todos, filters, towards
 @pytest.mark.parametrize("owner", ["all", "mine"])
 def test_the_open_and_done_count_is_one_grouped_statement_without_an_or(many_todos, owner):
     """The same index ranges as a list page, counted in one statement (the list's tabs show it on every page)."""
-    with many_todos.app_context(), recorded_sql(db.engine) as statements:
+    with many_todos.app_context(), recorded_sql() as statements:
         services.count_todos("acme", MEMBER.viewer, ORG, owner=owner)
         db.session.remove()
     assert len(statements) == 1 and "count(" in statements[0].lower(), statements
@@ -82,7 +83,7 @@ def acme(many_todos, fake_provider):
 def statements_of(app) -> Iterator[dict[str, list[str]]]:
     """The statements of the requests in the block: all of them, and those sent while a template rendered."""
     with app.app_context():
-        engine = db.engine
+        engines = (db.engine, autocommit_engine())
     seen = {"all": [], "render": []}
     rendering = []
 
@@ -99,11 +100,13 @@ def statements_of(app) -> Iterator[dict[str, list[str]]]:
 
     before_render_template.connect(started, app)
     template_rendered.connect(finished, app)
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
         template_rendered.disconnect(finished, app)
         before_render_template.disconnect(started, app)
 
@@ -173,17 +176,20 @@ def test_the_bearer_list_is_the_list_statement_and_a_not_before_lookup(acme, acc
 def isolation_levels(app) -> Iterator[list[tuple[str, str | None]]]:
     """(verb, isolation level) of each statement sent in the block: AUTOCOMMIT, or None for a transaction."""
     with app.app_context():
-        engine = db.engine
+        engines = {db.engine: None, autocommit_engine(): "AUTOCOMMIT"}
     levels = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        levels.append((statement.split()[0], conn.get_execution_options().get("isolation_level")))
+    def recorder(level):
+        return lambda conn, cursor, statement, *_: levels.append((statement.split()[0], level))
 
-    event.listen(engine, "before_cursor_execute", record)
+    listeners = {engine: recorder(level) for engine, level in engines.items()}
+    for engine, listener in listeners.items():
+        event.listen(engine, "before_cursor_execute", listener)
     try:
         yield levels
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine, listener in listeners.items():
+            event.remove(engine, "before_cursor_execute", listener)
 
 
 def test_bearer_reads_run_without_a_transaction_and_writes_keep_theirs(acme, access_token, api):

@@ -195,7 +195,7 @@ def test_a_removed_member_loses_even_their_own_todos(in_acme, write_todo):
 
 @pytest.mark.parametrize("todo_id", ["", "short", "x" * 23, "a" * 21 + "\x00", "a" * 21 + "/", None, 42])
 def test_ids_that_cannot_name_a_todo_never_reach_the_database(in_acme, todo_id):
-    with recorded_sql(db.engine) as statements, pytest.raises(NotFound):
+    with recorded_sql() as statements, pytest.raises(NotFound):
         scoping.load_todo(db.session, "acme", MEMBER.viewer, ORG, todo_id, Action.READ)
     assert statements == []
 
