@@ -146,32 +146,21 @@ def redeem_code(code: CodeGrant, issued: Issued, now: datetime) -> bool:
 
     The caller then revokes the family, the token stored here with it.
     """
-    return _spend_and_store(_spend_code(), {"code_id": code.id, "now": now}, issued)
-
-
-@cache
-def _spend_code():
-    # A Core UPDATE: the ORM's bulk-update machinery (session synchronisation) cost more than the statement.
-    codes = AuthorizationCode.__table__.c
-    return (
-        update(AuthorizationCode.__table__)
-        .where(codes.id == bindparam("code_id"), codes.used_at.is_(None))
-        .values(used_at=bindparam("now"))
-    )
+    return _spend_and_store(_spend(AuthorizationCode.__table__, "used_at"), {"row_id": code.id, "now": now}, issued)
 
 
 def rotate_refresh_token(token: RefreshGrant, issued: Issued, now: datetime) -> bool:
     """Mark the refresh token rotated and store its successor; False if a concurrent request rotated it already."""
-    return _spend_and_store(_spend_refresh(), {"token_id": token.id, "now": now}, issued)
+    return _spend_and_store(_spend(Token.__table__, "refresh_used_at"), {"row_id": token.id, "now": now}, issued)
 
 
 @cache
-def _spend_refresh():
-    tokens = Token.__table__.c
+def _spend(table, used: str):
+    # A Core UPDATE, conditional on `used` being empty: of two racing requests one updates the row, the other none.
+    # (The ORM's bulk-update machinery, session synchronisation, cost more than the statement.)
+    columns = table.c
     return (
-        update(Token.__table__)
-        .where(tokens.id == bindparam("token_id"), tokens.refresh_used_at.is_(None))
-        .values(refresh_used_at=bindparam("now"))
+        update(table).where(columns.id == bindparam("row_id"), columns[used].is_(None)).values({used: bindparam("now")})
     )
 
 
