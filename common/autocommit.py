@@ -15,7 +15,9 @@ _ENGINE = "gatehouse_autocommit"
 def init_autocommit_engine(app: Flask, db: SQLAlchemy) -> None:
     """Same URL, same engine options (recycling, hidden parameters, the idle ping of common/db_pool.py)."""
     with app.app_context():
-        engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        # No rollback when a connection goes back to the pool: in autocommit there is never a transaction to end.
+        engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options)
         # It lives and dies with the app's engine: disposing that one (a test, a fork) closes both pools.
         event.listen(db.engine, "engine_disposed", lambda _engine: engine.dispose())
     app.extensions[_ENGINE] = engine

@@ -401,7 +401,8 @@ def list_todos(
         values["cursor_at"], values["cursor_id"] = decode_cursor(cursor or before)
     if counts:
         values["count_limit"] = COUNT_LIMIT + 1
-    result = db.session.execute(_list_statement(owner == "mine", status, towards, actor_changes, counts), values)
+    # all(): one fetch of the page, not a driver call per row.
+    result = db.session.execute(_list_statement(owner == "mine", status, towards, actor_changes, counts), values).all()
     rows = [(todo, todo.actor_write_id) for todo in result] if actor_changes else [(todo, None) for todo in result]
     list_counts = None
     if counts:
