@@ -62,6 +62,7 @@ COMMITS_ALLOWED = {
     "accounts/mfa/lockout.py": "each attempt is committed before its code is checked, so concurrent guesses see it",
     "accounts/mail/sender.py": "the development outbox stands in for an SMTP server: a mail sent stays sent",
     "accounts/oidc/services.py": "Authlib's hooks (save a code or token, spend one) are the flows Authlib calls",
+    "accounts/oidc/single_statements.py": "a token request's one write commits the transaction it joined, if any",
     "accounts/security_events/delivery.py": "a delivery job runs after the change's commit and records its own outcome",
     "accounts/oidc/keys.py": "the first signing key is made on demand, inside whichever request signs first",
     "accounts/oidc/clients.py": "not converted yet: accounts/oidc is reworked on its own branch",
