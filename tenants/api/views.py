@@ -129,9 +129,11 @@ def todo_json(todo: Todo, membership: Membership, viewer_sub: str, actor_change:
     }
 
 
-def todos_json(todos: list[Todo], membership: Membership) -> list[dict]:
-    """Todos as the API shows them; their impersonated changes are read in one query for the whole page."""
-    changes, viewer_sub = services.last_actor_changes(_site(), todos), _viewer().sub
+def todos_json(todos: list[Todo], membership: Membership, changes: dict | None = None) -> list[dict]:
+    """Todos as the API shows them; their impersonated changes, unless given, are read in one query for them all."""
+    if changes is None:
+        changes = services.last_actor_changes(_site(), todos)
+    viewer_sub = _viewer().sub  # once, not per row
     return [todo_json(todo, membership, viewer_sub, changes.get(todo.id)) for todo in todos]
 
 
@@ -169,9 +171,7 @@ def list_todos(org_id: str):
     """A page of the org's todos the caller may see, newest first."""
     membership = _membership(org_id)
     page = services.list_todos(_site(), _viewer(), membership.org_id, **_list_parameters(), actor_changes=True)
-    viewer_sub = _viewer().sub  # once, not per row
-    items = [todo_json(todo, membership, viewer_sub, page.actor_changes.get(todo.id)) for todo in page.items]
-    return jsonify(items=items, next_cursor=page.next_cursor)
+    return jsonify(items=todos_json(page.items, membership, page.actor_changes), next_cursor=page.next_cursor)
 
 
 @bp.post("/orgs/<org_id>/todos")

@@ -8,14 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from flask import before_render_template, template_rendered, url_for
-from sqlalchemy import event
 
-from common.autocommit import autocommit_engine
 from tenants.extensions import db
 from tenants.todos import services
 from tenants.todos.models import Todo
 from tests.tenants.people import AUTHOR, MEMBER, ORG
-from tests.tenants.sql import recorded_sql
+from tests.tenants.sql import on_statements, recorded_sql
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 LISTS = [
@@ -82,8 +80,6 @@ def acme(many_todos, fake_provider):
 @contextmanager
 def statements_of(app) -> Iterator[dict[str, list[str]]]:
     """The statements of the requests in the block: all of them, and those sent while a template rendered."""
-    with app.app_context():
-        engines = (db.engine, autocommit_engine())
     seen = {"all": [], "render": []}
     rendering = []
 
@@ -93,20 +89,17 @@ def statements_of(app) -> Iterator[dict[str, list[str]]]:
     def finished(sender, template, context, **extra):
         rendering.pop()
 
-    def record(conn, cursor, statement, parameters, context, executemany):
+    def record(statement, _autocommit):
         seen["all"].append(statement)
         if rendering:
             seen["render"].append(statement)
 
     before_render_template.connect(started, app)
     template_rendered.connect(finished, app)
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
     try:
-        yield seen
+        with on_statements(app, record):
+            yield seen
     finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
         template_rendered.disconnect(finished, app)
         before_render_template.disconnect(started, app)
 
@@ -175,21 +168,13 @@ def test_the_bearer_list_is_the_list_statement_and_a_not_before_lookup(acme, acc
 @contextmanager
 def isolation_levels(app) -> Iterator[list[tuple[str, str | None]]]:
     """(verb, isolation level) of each statement sent in the block: AUTOCOMMIT, or None for a transaction."""
-    with app.app_context():
-        engines = {db.engine: None, autocommit_engine(): "AUTOCOMMIT"}
     levels = []
 
-    def recorder(level):
-        return lambda conn, cursor, statement, *_: levels.append((statement.split()[0], level))
+    def record(statement, autocommit):
+        levels.append((statement.split()[0], "AUTOCOMMIT" if autocommit else None))
 
-    listeners = {engine: recorder(level) for engine, level in engines.items()}
-    for engine, listener in listeners.items():
-        event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with on_statements(app, record):
         yield levels
-    finally:
-        for engine, listener in listeners.items():
-            event.remove(engine, "before_cursor_execute", listener)
 
 
 def test_bearer_reads_run_without_a_transaction_and_writes_keep_theirs(acme, access_token, api):
