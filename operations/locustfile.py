@@ -45,6 +45,12 @@ def acknowledged(answer, flash: str) -> bool:
     return answer.ok and urlsplit(answer.url).path == "/todos/" and f"{flash} “" in answer.text
 
 
+def unanswered(answer) -> bool:
+    """No answer, or a failure on the way (a worker killed after its commit, a lost redirect): the write may
+    or may not have happened, so the ledger may not expect either outcome."""
+    return answer.status_code == 0 or answer.status_code >= 500
+
+
 class Visitor(HttpUser):
     """One person with one browser: their own cookie jar and their own client IP (as a proxy would send it)."""
 
@@ -234,10 +240,14 @@ class Visitor(HttpUser):
         edited = self.api("patch", f"{base}/{todo_id}", name="acme api: edit todo", json={"title": edited_title})
         if edited.status_code == 200:
             ledger("edited", site="acme", id=todo_id, title=edited_title)
+        elif unanswered(edited):
+            ledger("edit_unanswered", site="acme", id=todo_id, title=edited_title)
         if secrets.randbelow(2):
             deleted = self.api("delete", f"{base}/{todo_id}", name="acme api: delete todo")
             if deleted.status_code == 204:
                 ledger("deleted", site="acme", id=todo_id)
+            elif unanswered(deleted):
+                ledger("delete_unanswered", site="acme", id=todo_id)
         else:
             self.switch_to_loadco()
             confirm = self.client.get(f"{ACME}/todos/{todo_id}/delete", name="acme: delete form")
@@ -245,6 +255,8 @@ class Visitor(HttpUser):
                 answer = self.submit(confirm, f"{ACME}/todos/{todo_id}/delete", {}, name="acme: delete todo")
                 if acknowledged(answer, "Deleted"):
                     ledger("deleted", site="acme", id=todo_id)
+                elif unanswered(answer):
+                    ledger("delete_unanswered", site="acme", id=todo_id)
 
 
 @events.request.add_listener
