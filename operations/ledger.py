@@ -53,9 +53,9 @@ def check(entries: list[dict], database_url: str) -> Verdict:
             expected_title[entry["id"]] = entry["title"]
         elif kind == "deleted":
             deleted.add(entry["id"])
-        elif kind == "edit_unanswered":
+        elif kind == "edited_unanswered":
             maybe_title.setdefault(entry["id"], set()).add(entry["title"])
-        elif kind == "delete_unanswered":
+        elif kind == "deleted_unanswered":
             maybe_deleted.add(entry["id"])
     engine = create_engine(database_url)
     try:

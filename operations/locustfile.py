@@ -45,10 +45,13 @@ def acknowledged(answer, flash: str) -> bool:
     return answer.ok and urlsplit(answer.url).path == "/todos/" and f"{flash} “" in answer.text
 
 
-def unanswered(answer) -> bool:
-    """No answer, or a failure on the way (a worker killed after its commit, a lost redirect): the write may
-    or may not have happened, so the ledger may not expect either outcome."""
-    return answer.status_code == 0 or answer.status_code >= 500
+def ledger_write(kind: str, done: bool, answer, **fields) -> None:
+    """An acknowledged write as `kind`; one whose answer was lost (no status or ≥ 500: a worker killed after
+    its commit, a lost redirect) as `<kind>_unanswered`, since it may or may not have happened."""
+    if done:
+        ledger(kind, **fields)
+    elif answer.status_code == 0 or answer.status_code >= 500:
+        ledger(f"{kind}_unanswered", **fields)
 
 
 class Visitor(HttpUser):
@@ -238,25 +241,16 @@ class Visitor(HttpUser):
         ledger("created", site="acme", title=title, id=todo_id)
         edited_title = f"{title} edited"
         edited = self.api("patch", f"{base}/{todo_id}", name="acme api: edit todo", json={"title": edited_title})
-        if edited.status_code == 200:
-            ledger("edited", site="acme", id=todo_id, title=edited_title)
-        elif unanswered(edited):
-            ledger("edit_unanswered", site="acme", id=todo_id, title=edited_title)
+        ledger_write("edited", edited.status_code == 200, edited, site="acme", id=todo_id, title=edited_title)
         if secrets.randbelow(2):
             deleted = self.api("delete", f"{base}/{todo_id}", name="acme api: delete todo")
-            if deleted.status_code == 204:
-                ledger("deleted", site="acme", id=todo_id)
-            elif unanswered(deleted):
-                ledger("delete_unanswered", site="acme", id=todo_id)
+            ledger_write("deleted", deleted.status_code == 204, deleted, site="acme", id=todo_id)
         else:
             self.switch_to_loadco()
             confirm = self.client.get(f"{ACME}/todos/{todo_id}/delete", name="acme: delete form")
             if confirm.status_code == 200:
                 answer = self.submit(confirm, f"{ACME}/todos/{todo_id}/delete", {}, name="acme: delete todo")
-                if acknowledged(answer, "Deleted"):
-                    ledger("deleted", site="acme", id=todo_id)
-                elif unanswered(answer):
-                    ledger("delete_unanswered", site="acme", id=todo_id)
+                ledger_write("deleted", acknowledged(answer, "Deleted"), answer, site="acme", id=todo_id)
 
 
 @events.request.add_listener

@@ -31,14 +31,14 @@ def test_an_acknowledged_todo_that_is_gone_is_a_problem(database):
 
 def test_a_todo_whose_delete_went_unanswered_may_be_gone(database):
     url, _ = database
-    entries = [{"kind": "created", "id": "t1", "title": "a"}, {"kind": "delete_unanswered", "id": "t1"}]
+    entries = [{"kind": "created", "id": "t1", "title": "a"}, {"kind": "deleted_unanswered", "id": "t1"}]
     assert check(entries, url).ok
 
 
 def test_a_todo_whose_delete_went_unanswered_may_still_be_there(database):
     url, engine = database
     given_rows(engine, ("t1", "a"))
-    entries = [{"kind": "created", "id": "t1", "title": "a"}, {"kind": "delete_unanswered", "id": "t1"}]
+    entries = [{"kind": "created", "id": "t1", "title": "a"}, {"kind": "deleted_unanswered", "id": "t1"}]
     assert check(entries, url).ok
 
 
@@ -55,7 +55,7 @@ def test_an_edit_that_went_unanswered_may_or_may_not_have_landed(database, store
     given_rows(engine, ("t1", stored))
     entries = [
         {"kind": "created", "id": "t1", "title": "a"},
-        {"kind": "edit_unanswered", "id": "t1", "title": "a edited"},
+        {"kind": "edited_unanswered", "id": "t1", "title": "a edited"},
     ]
     assert check(entries, url).ok
 
