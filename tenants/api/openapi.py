@@ -2,8 +2,8 @@
 
 from ..signin.client import discovery_url
 from ..site.settings import TenantSettings
+from ..todos.listing import MAX_PAGE_SIZE, OWNERS, PAGE_SIZE, STATUSES
 from ..todos.models import NOTES_MAX, TITLE_MAX
-from ..todos.services import MAX_PAGE_SIZE, OWNERS, PAGE_SIZE, STATUSES
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 

@@ -11,7 +11,7 @@ from common.clock import utcnow
 
 from ..extensions import csrf
 from ..site.transactions import reads_autocommit
-from ..todos import scoping, services
+from ..todos import listing, scoping, services
 from ..todos.models import ActorWrite, Todo
 from ..todos.scoping import Action, Membership
 from ..todos.services import InvalidInput
@@ -140,9 +140,9 @@ def todos_json(todos: list[Todo], membership: Membership, changes: dict | None =
 def _list_parameters() -> dict:
     unknown = sorted(set(request.args) - LIST_PARAMETERS)
     errors = {name[:50]: ["Unknown parameter."] for name in unknown}
-    limit = request.args.get("limit", str(services.PAGE_SIZE))
+    limit = request.args.get("limit", str(listing.PAGE_SIZE))
     if not limit.isascii() or not limit.isdigit() or len(limit) > 3:
-        errors["limit"] = [f"Use a number from 1 to {services.MAX_PAGE_SIZE}."]
+        errors["limit"] = [f"Use a number from 1 to {listing.MAX_PAGE_SIZE}."]
     if errors:
         raise InvalidInput(errors)
     return {
@@ -170,7 +170,7 @@ def list_orgs():
 def list_todos(org_id: str):
     """A page of the org's todos the caller may see, newest first."""
     membership = _membership(org_id)
-    page = services.list_todos(_site(), _viewer(), membership.org_id, **_list_parameters(), actor_changes=True)
+    page = listing.list_todos(_site(), _viewer(), membership.org_id, **_list_parameters(), actor_changes=True)
     return jsonify(items=todos_json(page.items, membership, page.actor_changes), next_cursor=page.next_cursor)
 
 

@@ -8,7 +8,7 @@ from common.form_state import restore_form, stash_form
 from common.safe_redirects import safe_next
 
 from ..signin.decorators import login_required, second_factor_required
-from . import scoping, services
+from . import listing, scoping, services
 from .active_org import active_membership, choose, current_viewer
 from .forms import ActionForm, SwitchOrgForm, TodoForm
 from .scoping import Action, Membership, Viewer
@@ -81,7 +81,7 @@ def index():
     filters = {"status": request.args.get("status", "open"), "owner": owner}
     cursors = {"cursor": request.args.get("after"), "before": request.args.get("before")}
     try:
-        page = services.list_todos(_site(), viewer, membership.org_id, **cursors, **filters, counts=True)
+        page = listing.list_todos(_site(), viewer, membership.org_id, **cursors, **filters, counts=True)
     except InvalidInput as error:
         return render_error(400, " ".join(m for msgs in error.errors.values() for m in msgs), "Unknown filter or page")
     return render_template(
@@ -89,7 +89,7 @@ def index():
         membership=membership,
         page=page,
         counts=page.counts,
-        count_limit=services.COUNT_LIMIT,
+        count_limit=listing.COUNT_LIMIT,
         filters=filters,
         paged=any(cursors.values()),
         actions={todo.id: scoping.allowed_actions(membership, viewer.sub, todo) for todo in page.items},

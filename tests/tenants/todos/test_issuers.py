@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from tenants.todos import scoping, services
+from tenants.todos import listing, scoping, services
 from tenants.todos.scoping import NotFound, viewer_from_claims
 from tests.tenants.people import ISSUER
 
@@ -23,14 +23,14 @@ def test_the_same_sub_and_org_id_from_two_issuers_never_share_todos(in_acme):
     shared = services.create_todo("acme", ours, "5", {"title": "Shared in org 5", "visibility": "org"}, NOW)
     private = services.create_todo("acme", ours, ours.personal_space.org_id, {"title": "Mine"}, NOW)
 
-    assert services.list_todos("acme", theirs, "5").items == []
-    assert services.list_todos("acme", theirs, theirs.personal_space.org_id).items == []
+    assert listing.list_todos("acme", theirs, "5").items == []
+    assert listing.list_todos("acme", theirs, theirs.personal_space.org_id).items == []
     for todo in (shared, private):
         with pytest.raises(NotFound):
             services.get_todo("acme", theirs, todo.org_id, todo.id)
     assert services.count_own_todos("acme", theirs, "5") == 0
     assert services.delete_own_todos("acme", theirs, "5", NOW) == 0
-    assert [t.title for t in services.list_todos("acme", ours, "5").items] == ["Shared in org 5"]
+    assert [t.title for t in listing.list_todos("acme", ours, "5").items] == ["Shared in org 5"]
 
 
 def test_every_query_names_the_issuer(in_acme):

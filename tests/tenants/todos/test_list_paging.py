@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from tenants.extensions import db
-from tenants.todos import services
+from tenants.todos import listing
 from tenants.todos.models import Todo
 from tests.tenants.people import MEMBER, ORG
 
@@ -105,6 +105,6 @@ def test_tampered_page_links_get_an_error_page(acme, browser_as, name, value):
 
 
 def test_a_page_link_goes_one_way_at_a_time(acme, browser_as):
-    both = services.encode_cursor(SimpleNamespace(created_at=datetime(2026, 1, 2), id="A" * 22))
+    both = listing.encode_cursor(SimpleNamespace(created_at=datetime(2026, 1, 2), id="A" * 22))
     response = browser_as(acme, MEMBER, active_org=ORG).get(f"/todos/?after={both}&before={both}")
     assert response.status_code == 400 and "Use one page link at a time." in response.get_data(as_text=True)

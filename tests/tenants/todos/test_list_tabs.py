@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from tenants.todos import services
-from tenants.todos.services import Counts
+from tenants.todos import listing
+from tenants.todos.listing import Counts
 from tests.conftest import csrf_token
 from tests.tenants.people import AUTHOR, MEMBER, ORG, OTHER_ORG, OUTSIDER
 
@@ -50,13 +50,13 @@ def test_the_count_says_how_many_are_open_and_done(acme, browser_as, write_todo)
     assert "4 open · 2 done" in text(browser.get("/todos/?status=done"))
     assert "1 open · 1 done (yours)" in text(browser.get("/todos/?owner=mine"))
     with acme.app_context():
-        assert services.count_todos("acme", MEMBER.viewer, ORG) == Counts(open=4, done=2)
-        assert services.count_todos("acme", AUTHOR.viewer, ORG) == Counts(open=4, done=2)
-        assert services.count_todos("acme", MEMBER.viewer, MEMBER.personal_org) == Counts(open=0, done=0)
+        assert listing.count_todos("acme", MEMBER.viewer, ORG) == Counts(open=4, done=2)
+        assert listing.count_todos("acme", AUTHOR.viewer, ORG) == Counts(open=4, done=2)
+        assert listing.count_todos("acme", MEMBER.viewer, MEMBER.personal_org) == Counts(open=0, done=0)
 
 
 def test_a_long_list_is_counted_up_to_a_limit(acme, browser_as, write_todo, monkeypatch):
-    monkeypatch.setattr(services, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 3)
     for n in range(3):
         write_todo(acme, MEMBER, "org", title=f"Item {n}")
     browser = browser_as(acme, MEMBER, active_org=ORG)
@@ -65,7 +65,7 @@ def test_a_long_list_is_counted_up_to_a_limit(acme, browser_as, write_todo, monk
     page = text(browser.get("/todos/"))
     assert "More than 3 todos" in page and " open · " not in page
     with acme.app_context():
-        assert services.count_todos("acme", MEMBER.viewer, ORG).more
+        assert listing.count_todos("acme", MEMBER.viewer, ORG).more
 
 
 def test_each_row_has_a_checkbox_style_toggle_named_for_its_todo(acme, browser_as, write_todo):

@@ -10,7 +10,7 @@ import time_machine
 from flask import before_render_template, template_rendered, url_for
 
 from tenants.extensions import db
-from tenants.todos import services
+from tenants.todos import listing
 from tenants.todos.models import Todo
 from tests.tenants.people import AUTHOR, MEMBER, ORG
 from tests.tenants.sql import on_statements, recorded_sql
@@ -38,15 +38,15 @@ def many_todos(acme_app, write_todo):
 def test_a_list_page_is_one_statement_without_an_or(many_todos, filters, towards):
     """An OR let PostgreSQL without statistics walk the whole org newest first and filter it (issue 11)."""
     with many_todos.app_context():
-        pages = [services.list_todos("acme", MEMBER.viewer, ORG, limit=3, **filters)]
+        pages = [listing.list_todos("acme", MEMBER.viewer, ORG, limit=3, **filters)]
         for _ in range(2):
             pages.append(
-                services.list_todos("acme", MEMBER.viewer, ORG, limit=3, cursor=pages[-1].next_cursor, **filters)
+                listing.list_todos("acme", MEMBER.viewer, ORG, limit=3, cursor=pages[-1].next_cursor, **filters)
             )
         # From the third page: on to the next, or back to the second (which has a first page before it).
         cursor = pages[1].next_cursor if towards == "cursor" else pages[2].previous_cursor
         with recorded_sql() as statements:
-            page = services.list_todos("acme", MEMBER.viewer, ORG, limit=3, **{towards: cursor}, **filters)
+            page = listing.list_todos("acme", MEMBER.viewer, ORG, limit=3, **{towards: cursor}, **filters)
         db.session.remove()
     assert len(statements) == 1, statements
     assert " OR " not in statements[0].upper(), statements[0]
@@ -57,7 +57,7 @@ def test_a_list_page_is_one_statement_without_an_or(many_todos, filters, towards
 def test_the_open_and_done_count_is_one_grouped_statement_without_an_or(many_todos, owner):
     """The same index ranges as a list page, counted in one statement (the list's tabs show it on every page)."""
     with many_todos.app_context(), recorded_sql() as statements:
-        services.count_todos("acme", MEMBER.viewer, ORG, owner=owner)
+        listing.count_todos("acme", MEMBER.viewer, ORG, owner=owner)
         db.session.remove()
     assert len(statements) == 1 and "count(" in statements[0].lower(), statements
     assert " OR " not in statements[0].upper(), statements[0]
@@ -128,9 +128,9 @@ def test_an_empty_page_still_shows_the_lists_counts(acme, browser_as):
     """The counts ride on the page's rows; a page past the last todo has none, so they are counted on their own."""
     browser = browser_as(acme, MEMBER, active_org=ORG)
     with acme.app_context():
-        counts = services.count_todos("acme", MEMBER.viewer, ORG)
-        last = services.list_todos("acme", MEMBER.viewer, ORG, status="all", limit=100).items[-1]
-    html = browser.get(f"/todos/?status=all&after={services.encode_cursor(last)}").get_data(as_text=True)
+        counts = listing.count_todos("acme", MEMBER.viewer, ORG)
+        last = listing.list_todos("acme", MEMBER.viewer, ORG, status="all", limit=100).items[-1]
+    html = browser.get(f"/todos/?status=all&after={listing.encode_cursor(last)}").get_data(as_text=True)
     assert f"{counts.open} open · {counts.done} done" in html and '<li class="todo-row' not in html
 
 

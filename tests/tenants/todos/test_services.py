@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from common.clock import utcnow
-from tenants.todos import services
+from tenants.todos import listing, services
 from tenants.todos.services import InvalidInput
 from tests.tenants.people import AUTHOR, MEMBER, ORG
 
@@ -79,13 +79,13 @@ def test_pages_walk_every_visible_todo_once_newest_first(in_acme, write_todo):
         )
     seen, cursor = [], None
     while True:
-        page = services.list_todos("acme", MEMBER.viewer, ORG, cursor=cursor, limit=10)
+        page = listing.list_todos("acme", MEMBER.viewer, ORG, cursor=cursor, limit=10)
         seen += [t.id for t in page.items]
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
     assert sorted(seen) == sorted(written) and len(seen) == len(set(seen)) == 45
-    assert [t.created_at for t in services.list_todos("acme", MEMBER.viewer, ORG, limit=100).items] == sorted(
+    assert [t.created_at for t in listing.list_todos("acme", MEMBER.viewer, ORG, limit=100).items] == sorted(
         (NOW + timedelta(seconds=n - n % 4 // 3) for n in range(45)), reverse=True
     )
 
@@ -97,7 +97,7 @@ def test_filters(in_acme, write_todo):
     write_todo(in_acme, AUTHOR, "private", title="theirs private")
 
     def ids(**filters):
-        return {t.id for t in services.list_todos("acme", MEMBER.viewer, ORG, **filters).items}
+        return {t.id for t in listing.list_todos("acme", MEMBER.viewer, ORG, **filters).items}
 
     assert ids() == {mine_open, mine_done, theirs_open}
     assert ids(status="open") == {mine_open, theirs_open}
@@ -124,7 +124,7 @@ def test_filters(in_acme, write_todo):
 )
 def test_bad_list_parameters_are_refused(in_acme, filters, field):
     with pytest.raises(InvalidInput) as refused:
-        services.list_todos("acme", MEMBER.viewer, ORG, **filters)
+        listing.list_todos("acme", MEMBER.viewer, ORG, **filters)
     assert field in refused.value.errors
 
 
@@ -133,4 +133,4 @@ def test_toggle_and_delete(in_acme, write_todo):
     assert services.toggle_todo("acme", MEMBER.viewer, ORG, todo_id, NOW).done is True
     assert services.toggle_todo("acme", MEMBER.viewer, ORG, todo_id, NOW).done is False
     services.delete_todo("acme", MEMBER.viewer, ORG, todo_id, utcnow())
-    assert services.list_todos("acme", MEMBER.viewer, ORG).items == []
+    assert listing.list_todos("acme", MEMBER.viewer, ORG).items == []
